@@ -1,0 +1,62 @@
+"""Developer and CI sessions. `nox -s lint typecheck tests` is what CI runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "typecheck", "tests"]
+
+ROOT = Path(__file__).parent
+PYTHON = "3.11"
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The test suite, including the real-registry tests (they fail under CI=true without one)."""
+    session.install("-e", ".[dev]")
+    session.run("pytest", *(session.posargs or ["-q"]))
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.8")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    session.install("-e", ".[dev]")
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks: each prints ratios against a baseline measured in the same run."""
+    session.install("-e", ".[dev]")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(python=False)
+def fixtures(session: nox.Session) -> None:
+    """Regenerate fixtures/schemas and fixtures/payloads with the real Zod toolchain (needs node)."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        session.error("node and npm are needed to regenerate the Zod fixtures")
+    zod = ROOT / "fixtures" / "zod"
+    session.chdir(zod)
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    session.run("node", "generate.mjs", external=True)
+
+
+@nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """Long fuzzing run: hypothesis over loader, diff engine and strategies."""
+    session.install("-e", ".[dev]")
+    env = {"TC_FUZZ_EXAMPLES": os.environ.get("TC_FUZZ_EXAMPLES", "10000")}
+    session.run("pytest", "-q", "-m", "fuzz", "tests", env=env)

@@ -1,0 +1,3 @@
+from tc_contracts_py.cli import main
+
+main()

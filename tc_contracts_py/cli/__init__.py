@@ -1,0 +1,98 @@
+"""The ``tc-schema`` command line: a thin layer over the library.
+
+Each command parses its options, calls one library function and hands the
+result to a reporter. Errors map to exit codes here and only here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from enum import IntEnum
+from typing import Any
+
+import click
+
+from tc_contracts_py import __version__
+from tc_contracts_py.errors import ContractsError, InputError, OperationalError
+from tc_contracts_py.redaction import redact
+
+
+class ExitCode(IntEnum):
+    """Exit codes of every ``tc-schema`` command."""
+
+    OK = 0
+    CHECK_FAILED = 1  # a gate failed, models are stale, a round trip failed
+    INPUT = 2  # usage error or invalid input (file, schema, ref, option)
+    OPERATIONAL = 3  # network, registry, integrity, filesystem; also any unexpected crash
+
+
+def exit_code_for(error: BaseException) -> ExitCode:
+    if isinstance(error, InputError):
+        return ExitCode.INPUT
+    if isinstance(error, OperationalError):
+        return ExitCode.OPERATIONAL
+    # A ContractsError outside both families, or an unexpected crash: never 1, which
+    # would read as "the check ran and failed".
+    return ExitCode.OPERATIONAL
+
+
+def one_line(text: str) -> str:
+    return " ".join(redact(text).split())
+
+
+class CheckFailed(click.exceptions.Exit):
+    """Raised by a command whose check ran and failed (exit 1), after it reported why."""
+
+    def __init__(self) -> None:
+        super().__init__(ExitCode.CHECK_FAILED)
+
+
+class TcGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except ContractsError as exc:
+            click.echo(f"error: {one_line(str(exc))}", err=True)
+            ctx.exit(exit_code_for(exc))
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence must catch everything
+            if os.environ.get("TC_SCHEMA_DEBUG"):
+                traceback.print_exc()
+            click.echo(
+                f"internal error: {type(exc).__name__}: {one_line(str(exc))} "
+                "(set TC_SCHEMA_DEBUG=1 for a traceback)",
+                err=True,
+            )
+            ctx.exit(ExitCode.OPERATIONAL)
+
+
+@click.group(cls=TcGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tc-schema")
+def cli() -> None:
+    """Pull, generate, diff and test the tc contracts' JSON Schemas.
+
+    Exit codes: 0 ok, 1 check failed, 2 usage or invalid input, 3 operational error.
+    """
+
+
+def _register_commands() -> None:
+    from tc_contracts_py.cli import gen
+
+    cli.add_command(gen.gen_command)
+
+
+_register_commands()
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="tc-schema")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

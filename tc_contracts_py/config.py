@@ -1,0 +1,135 @@
+"""Project configuration: ``[tool.tc-contracts]`` in ``pyproject.toml`` or a ``tc-contracts.toml``.
+
+Keys (kebab-case, as in TOML):
+
+- ``artifact``: the pinned schema source, e.g. ``ghcr.io/org/contracts-schemas:0.3.2@sha256:…``
+- ``out``: where ``tc-schema gen`` writes the models package (relative to the config file)
+- ``package``: the models package name (default: the ``out`` folder's name)
+- ``unknown-properties``: ``strip`` (default) or ``reject``
+- ``cache-dir``: override of the artifact cache location
+- sub-tables ``diff``, ``registry``, ``testing``: read by their own modules
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from tc_contracts_py.errors import ConfigError
+
+PYPROJECT = "pyproject.toml"
+STANDALONE = "tc-contracts.toml"
+
+
+class UnknownProperties(str, Enum):
+    """What a reader does with a property its schema does not declare.
+
+    ``strip``: drop it, like a plain ``z.object()`` and Pydantic ``extra='ignore'``.
+    ``reject``: refuse the payload, enforcing ``additionalProperties: false`` literally.
+    """
+
+    STRIP = "strip"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """The ``[tool.tc-contracts]`` table, with paths resolved against its file's folder."""
+
+    path: Path | None = None
+    table: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def get_str(self, key: str) -> str | None:
+        value = self.table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ConfigError(f"{self._where(key)}: expected a string, got {type(value).__name__}")
+        return value
+
+    def get_path(self, key: str) -> Path | None:
+        value = self.get_str(key)
+        return (self.root / value) if value is not None else None
+
+    def section(self, key: str) -> Mapping[str, Any]:
+        value = self.table.get(key, {})
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{self._where(key)}: expected a table")
+        return value
+
+    @property
+    def artifact(self) -> str | None:
+        return self.get_str("artifact")
+
+    @property
+    def out(self) -> Path | None:
+        return self.get_path("out")
+
+    @property
+    def package(self) -> str | None:
+        return self.get_str("package")
+
+    @property
+    def cache_dir(self) -> Path | None:
+        return self.get_path("cache-dir")
+
+    @property
+    def unknown_properties(self) -> UnknownProperties:
+        value = self.get_str("unknown-properties") or UnknownProperties.STRIP.value
+        try:
+            return UnknownProperties(value)
+        except ValueError:
+            raise ConfigError(
+                f"{self._where('unknown-properties')}: {value!r} is not one of strip, reject"
+            ) from None
+
+    def _where(self, key: str) -> str:
+        prefix = "" if self.path is None or self.path.name == STANDALONE else "tool.tc-contracts."
+        return f"{self.path or '<config>'}: {prefix}{key}"
+
+
+def read_config_file(path: Path) -> ProjectConfig:
+    """Read a given file: a ``pyproject.toml`` (its ``[tool.tc-contracts]``) or a standalone file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from None
+    if path.name == PYPROJECT or "tool" in data:
+        table = data.get("tool", {}).get("tc-contracts", {})
+    else:
+        table = data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.tc-contracts] must be a table")
+    return ProjectConfig(path=path.resolve(), table=table)
+
+
+def find_config(start: Path | None = None) -> ProjectConfig:
+    """The nearest ``tc-contracts.toml`` or ``pyproject.toml`` with a ``[tool.tc-contracts]`` table.
+
+    Searches ``start`` (default: the working directory) and its parents; an empty config if none.
+    """
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        standalone = folder / STANDALONE
+        if standalone.is_file():
+            return read_config_file(standalone)
+        pyproject = folder / PYPROJECT
+        if pyproject.is_file():
+            config = read_config_file(pyproject)
+            if config.table:
+                return config
+    return ProjectConfig()
+
+
+def load_config(explicit: Path | None = None) -> ProjectConfig:
+    return read_config_file(explicit) if explicit is not None else find_config()

@@ -1,0 +1,318 @@
+"""Schema sets: the ``schemas/*.json`` of one contracts release, loaded and checked.
+
+A set is a flat group of JSON Schema documents. A schema's name is its file
+stem. Every ``$ref`` must resolve inside the set: refs are looked up in a
+``referencing`` registry that holds exactly the set's documents and has no
+retrieval function, so nothing is ever fetched from the network or the disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import jsonschema
+import jsonschema.exceptions
+import jsonschema.protocols
+import jsonschema.validators
+import referencing
+import referencing.exceptions
+import referencing.jsonschema
+from referencing import Registry, Resource
+
+from tc_contracts_py.errors import SchemaError, SourceError
+
+# Deeper documents are refused up front: zod never nests this far, and every
+# walker downstream may then recurse without hitting Python's recursion limit.
+MAX_NESTING_DEPTH = 256
+MAX_SCHEMA_BYTES = 32 * 1024 * 1024
+
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+class Dialect(Enum):
+    DRAFT4 = "http://json-schema.org/draft-04/schema"
+    DRAFT6 = "http://json-schema.org/draft-06/schema"
+    DRAFT7 = "http://json-schema.org/draft-07/schema"
+    DRAFT2019_09 = "https://json-schema.org/draft/2019-09/schema"
+    DRAFT2020_12 = "https://json-schema.org/draft/2020-12/schema"
+
+    @property
+    def validator_class(self) -> type[jsonschema.protocols.Validator]:
+        classes: dict[Dialect, type[jsonschema.protocols.Validator]] = {
+            Dialect.DRAFT4: jsonschema.Draft4Validator,
+            Dialect.DRAFT6: jsonschema.Draft6Validator,
+            Dialect.DRAFT7: jsonschema.Draft7Validator,
+            Dialect.DRAFT2019_09: jsonschema.Draft201909Validator,
+            Dialect.DRAFT2020_12: jsonschema.Draft202012Validator,
+        }
+        return classes[self]
+
+    @property
+    def specification(self) -> referencing.Specification[Any]:
+        specs: dict[Dialect, referencing.Specification[Any]] = {
+            Dialect.DRAFT4: referencing.jsonschema.DRAFT4,
+            Dialect.DRAFT6: referencing.jsonschema.DRAFT6,
+            Dialect.DRAFT7: referencing.jsonschema.DRAFT7,
+            Dialect.DRAFT2019_09: referencing.jsonschema.DRAFT201909,
+            Dialect.DRAFT2020_12: referencing.jsonschema.DRAFT202012,
+        }
+        return specs[self]
+
+    @property
+    def definitions_keyword(self) -> str:
+        return "$defs" if self in (Dialect.DRAFT2019_09, Dialect.DRAFT2020_12) else "definitions"
+
+    @classmethod
+    def from_uri(cls, uri: str) -> Dialect | None:
+        normalized = uri.rstrip("#").replace("https://json-schema.org/draft-0", "http://json-schema.org/draft-0")
+        for dialect in cls:
+            if normalized == dialect.value:
+                return dialect
+        return None
+
+
+def escape_pointer_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def to_pointer(path: Iterator[str | int] | list[str | int] | tuple[str | int, ...]) -> str:
+    return "".join("/" + escape_pointer_token(part) for part in path)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """One document of a set."""
+
+    name: str
+    filename: str
+    document: Any
+    digest: str  # sha256 hex of the file's bytes, as shipped
+    dialect: Dialect
+
+    @property
+    def uri(self) -> str:
+        """The base URI refs in this document resolve against."""
+        return self.filename
+
+
+def _nesting_depth_ok(document: Any, limit: int) -> tuple[bool, str]:
+    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(document, 0, ())]
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > limit:
+            return False, to_pointer(path)
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1, (*path, key)) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1, (*path, index)) for index, value in enumerate(node))
+    return True, ""
+
+
+def parse_schema_bytes(filename: str, data: bytes) -> Schema:
+    """Parse and check one schema file's bytes. Raises ``SchemaError``."""
+    name = filename[: -len(".json")] if filename.endswith(".json") else filename
+    if not _NAME_RE.match(name):
+        raise SchemaError(filename, "", f"schema name {name!r} is not a usable identifier")
+    if len(data) > MAX_SCHEMA_BYTES:
+        raise SchemaError(filename, "", f"file is larger than {MAX_SCHEMA_BYTES} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SchemaError(filename, "", f"not UTF-8 (byte {exc.start})") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SchemaError(
+            filename, "", f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise SchemaError(filename, "", "invalid JSON: nested too deeply") from None
+    ok, where = _nesting_depth_ok(document, MAX_NESTING_DEPTH)
+    if not ok:
+        raise SchemaError(filename, where, f"nested deeper than {MAX_NESTING_DEPTH} levels")
+    if not isinstance(document, (dict, bool)):
+        raise SchemaError(filename, "", "a schema must be a JSON object or boolean")
+    dialect = Dialect.DRAFT7
+    if isinstance(document, dict) and "$schema" in document:
+        declared = document["$schema"]
+        found = Dialect.from_uri(declared) if isinstance(declared, str) else None
+        if found is None:
+            raise SchemaError(filename, "/$schema", f"unsupported dialect {declared!r}")
+        dialect = found
+    try:
+        dialect.validator_class.check_schema(document)
+    except jsonschema.exceptions.SchemaError as exc:
+        pointer = to_pointer(list(exc.absolute_path))
+        raise SchemaError(filename, pointer, f"invalid schema: {exc.message}") from None
+    digest = hashlib.sha256(data).hexdigest()
+    return Schema(name=name, filename=filename, document=document, digest=digest, dialect=dialect)
+
+
+# Keywords whose values are data, not subschemas: refs inside them are not refs.
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples", "example"})
+
+
+def iter_refs(document: Any) -> Iterator[tuple[str, str, str]]:
+    """Yield ``(base_uri_suffix, json_pointer, ref)`` for every ``$ref`` in a document.
+
+    ``base_uri_suffix`` is the ``$id`` chain in force at the ref (empty if none).
+    """
+    stack: list[tuple[Any, tuple[str | int, ...], str]] = [(document, (), "")]
+    while stack:
+        node, path, base = stack.pop()
+        if isinstance(node, dict):
+            node_id = node.get("$id")
+            if isinstance(node_id, str) and node_id and not node_id.startswith("#"):
+                base = urljoin(base, node_id) if base else node_id
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                yield base, to_pointer((*path, "$ref")), ref
+            for key, value in node.items():
+                if key in _DATA_KEYWORDS or key == "$ref":
+                    continue
+                if key == "properties" and isinstance(value, dict):
+                    # Property names are data; their values are schemas.
+                    for prop, sub in value.items():
+                        stack.append((sub, (*path, key, prop), base))
+                    continue
+                stack.append((value, (*path, key), base))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                stack.append((value, (*path, index), base))
+
+
+@dataclass(frozen=True)
+class SchemaSet:
+    """The schemas of one release, keyed by name, with their refs resolvable."""
+
+    schemas: Mapping[str, Schema]
+    origin: str = "<memory>"
+    annotations: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ordered = dict(sorted(self.schemas.items()))
+        object.__setattr__(self, "schemas", ordered)
+
+    def __iter__(self) -> Iterator[Schema]:
+        return iter(self.schemas.values())
+
+    def __len__(self) -> int:
+        return len(self.schemas)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.schemas
+
+    def __getitem__(self, name: str) -> Schema:
+        return self.schemas[name]
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.schemas)
+
+    @property
+    def version(self) -> str | None:
+        return self.annotations.get("org.opencontainers.image.version")
+
+    @cached_property
+    def digest(self) -> str:
+        """A digest over names and contents: equal sets have equal digests."""
+        hasher = hashlib.sha256()
+        for schema in self.schemas.values():
+            hasher.update(f"{schema.filename}\0{schema.digest}\n".encode())
+        return hasher.hexdigest()
+
+    @cached_property
+    def registry(self) -> Registry[Any]:
+        """A registry holding exactly this set. It has no retrieve hook, so it never fetches."""
+        resources: list[tuple[str, Resource[Any]]] = []
+        for schema in self.schemas.values():
+            resource = Resource.from_contents(
+                schema.document, default_specification=schema.dialect.specification
+            )
+            resources.append((schema.uri, resource))
+            root_id = resource.id()
+            if root_id and root_id != schema.uri:
+                resources.append((root_id, resource))
+        return Registry().with_resources(resources).crawl()
+
+    def resolver(self, name: str) -> referencing.Resolver[Any]:
+        return self.registry.resolver(base_uri=self.schemas[name].uri)
+
+    def validator(self, name: str) -> jsonschema.protocols.Validator:
+        """A validator for one schema, with format checking on. Build once, reuse."""
+        schema = self.schemas[name]
+        cls = schema.dialect.validator_class
+        return cls(schema.document, registry=self.registry, format_checker=jsonschema.FormatChecker())
+
+    def check_refs(self) -> None:
+        """Raise ``SchemaError`` naming file and pointer for any ref that does not resolve in-set."""
+        for schema in self.schemas.values():
+            for base, pointer, ref in iter_refs(schema.document):
+                base_uri = urljoin(schema.uri, base) if base else schema.uri
+                if _is_remote(ref):
+                    raise SchemaError(
+                        schema.filename, pointer, f"$ref {ref!r} leaves the schema set (remote refs are refused)"
+                    )
+                try:
+                    self.registry.resolver(base_uri=base_uri).lookup(ref)
+                except referencing.exceptions.Unresolvable:
+                    target = urljoin(base_uri, ref).split("#", 1)[0]
+                    if target and target not in self.registry:
+                        message = f"$ref {ref!r} leaves the schema set (no document {target!r} in it)"
+                    else:
+                        message = f"$ref {ref!r} does not resolve"
+                    raise SchemaError(schema.filename, pointer, message) from None
+
+
+def _is_remote(ref: str) -> bool:
+    lowered = ref.lower()
+    return lowered.startswith(("http:", "https:", "file:", "ftp:", "//")) or lowered.startswith("/")
+
+
+def schema_set_from_files(
+    files: Mapping[str, bytes], *, origin: str, annotations: Mapping[str, str] | None = None
+) -> SchemaSet:
+    """Build and check a set from ``{filename: bytes}``. Only ``*.json`` entries are used."""
+    schemas: dict[str, Schema] = {}
+    for filename in sorted(files):
+        if not filename.endswith(".json"):
+            continue
+        schema = parse_schema_bytes(filename, files[filename])
+        schemas[schema.name] = schema
+    if not schemas:
+        raise SourceError(f"{origin}: no *.json schemas found")
+    schema_set = SchemaSet(schemas=schemas, origin=origin, annotations=dict(annotations or {}))
+    schema_set.check_refs()
+    return schema_set
+
+
+def schema_directory(path: Path) -> Path:
+    """The folder holding the ``*.json`` files: ``path`` itself, or its ``schemas/`` child."""
+    if not any(path.glob("*.json")) and (path / "schemas").is_dir():
+        return path / "schemas"
+    return path
+
+
+def load_directory(path: Path, *, annotations: Mapping[str, str] | None = None) -> SchemaSet:
+    """Load every ``*.json`` of a directory (or of its ``schemas/`` child)."""
+    if not path.is_dir():
+        raise SourceError(f"{path}: not a directory")
+    folder = schema_directory(path)
+    files: dict[str, bytes] = {}
+    for entry in sorted(folder.glob("*.json")):
+        if entry.is_symlink() or not entry.is_file():
+            raise SourceError(f"{entry}: not a regular file (symlinks are refused)")
+        files[entry.name] = entry.read_bytes()
+    try:
+        return schema_set_from_files(files, origin=str(path), annotations=annotations)
+    except SchemaError as exc:
+        raise SchemaError(str(folder / exc.file), exc.pointer, exc.reason) from None
