@@ -44,7 +44,9 @@ def _normalized_member_name(archive: str, member: tarfile.TarInfo) -> str:
     return posixpath.join(*parts) if parts else ""
 
 
-def check_members(archive: str, tar: tarfile.TarFile, max_unpacked_bytes: int) -> list[tarfile.TarInfo]:
+def check_members(
+    archive: str, tar: tarfile.TarFile, max_unpacked_bytes: int
+) -> list[tarfile.TarInfo]:
     """Validate every member; return the regular-file members. Raises ``UnsafeArchiveError``."""
     seen: set[str] = set()
     files: list[tarfile.TarInfo] = []
@@ -59,9 +61,13 @@ def check_members(archive: str, tar: tarfile.TarFile, max_unpacked_bytes: int) -
             if member.issym() or member.islnk():
                 raise UnsafeArchiveError(f"{archive}: member {member.name!r} is a link (refused)")
             if member.isdev() or member.isfifo():
-                raise UnsafeArchiveError(f"{archive}: member {member.name!r} is a device or fifo (refused)")
+                raise UnsafeArchiveError(
+                    f"{archive}: member {member.name!r} is a device or fifo (refused)"
+                )
             if not (member.isfile() or member.isdir()):
-                raise UnsafeArchiveError(f"{archive}: member {member.name!r} has an unsupported type")
+                raise UnsafeArchiveError(
+                    f"{archive}: member {member.name!r} has an unsupported type"
+                )
             if name in seen:
                 raise UnsafeArchiveError(f"{archive}: duplicate member {name!r}")
             seen.add(name)
@@ -149,7 +155,9 @@ def reproducible_targz(files: Mapping[str, bytes], *, prefix: str = "schemas") -
             _normalize_info(info, FIXED_FILE_MODE)
             tar.addfile(info, io.BytesIO(data))
     out = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=FIXED_MTIME, compresslevel=9) as gz:
+    with gzip.GzipFile(
+        filename="", mode="wb", fileobj=out, mtime=FIXED_MTIME, compresslevel=9
+    ) as gz:
         gz.write(raw.getvalue())
     return out.getvalue()
 

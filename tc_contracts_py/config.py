@@ -15,7 +15,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ PYPROJECT = "pyproject.toml"
 STANDALONE = "tc-contracts.toml"
 
 
-class UnknownProperties(str, Enum):
+class UnknownProperties(StrEnum):
     """What a reader does with a property its schema does not declare.
 
     ``strip``: drop it, like a plain ``z.object()`` and Pydantic ``extra='ignore'``.

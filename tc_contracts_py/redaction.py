@@ -20,7 +20,9 @@ _SECRET_ENV_VARS = (
     "TC_CONTRACTS_REGISTRY_TOKEN",
 )
 _USERINFO_RE = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s:]+:[^/@\s]+@", re.IGNORECASE)
-_AUTH_HEADER_RE = re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(basic|bearer)\s+[A-Za-z0-9+/=._~-]+")
+_AUTH_HEADER_RE = re.compile(
+    r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(basic|bearer)\s+[A-Za-z0-9+/=._~-]+"
+)
 
 MASK = "***"
 

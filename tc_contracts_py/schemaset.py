@@ -24,6 +24,7 @@ import jsonschema.exceptions
 import jsonschema.protocols
 import jsonschema.validators
 import referencing
+import referencing._core
 import referencing.exceptions
 import referencing.jsonschema
 from referencing import Registry, Resource
@@ -73,7 +74,9 @@ class Dialect(Enum):
 
     @classmethod
     def from_uri(cls, uri: str) -> Dialect | None:
-        normalized = uri.rstrip("#").replace("https://json-schema.org/draft-0", "http://json-schema.org/draft-0")
+        normalized = uri.rstrip("#").replace(
+            "https://json-schema.org/draft-0", "http://json-schema.org/draft-0"
+        )
         for dialect in cls:
             if normalized == dialect.value:
                 return dialect
@@ -149,7 +152,7 @@ def parse_schema_bytes(filename: str, data: bytes) -> Schema:
             raise SchemaError(filename, "/$schema", f"unsupported dialect {declared!r}")
         dialect = found
     try:
-        dialect.validator_class.check_schema(document)
+        dialect.validator_class.check_schema(document)  # type: ignore[arg-type]  # bool schemas are valid
     except jsonschema.exceptions.SchemaError as exc:
         pointer = to_pointer(list(exc.absolute_path))
         raise SchemaError(filename, pointer, f"invalid schema: {exc.message}") from None
@@ -244,14 +247,16 @@ class SchemaSet:
                 resources.append((root_id, resource))
         return Registry().with_resources(resources).crawl()
 
-    def resolver(self, name: str) -> referencing.Resolver[Any]:
+    def resolver(self, name: str) -> referencing._core.Resolver[Any]:
         return self.registry.resolver(base_uri=self.schemas[name].uri)
 
     def validator(self, name: str) -> jsonschema.protocols.Validator:
         """A validator for one schema, with format checking on. Build once, reuse."""
         schema = self.schemas[name]
         cls = schema.dialect.validator_class
-        return cls(schema.document, registry=self.registry, format_checker=jsonschema.FormatChecker())
+        return cls(
+            schema.document, registry=self.registry, format_checker=jsonschema.FormatChecker()
+        )
 
     def check_refs(self) -> None:
         """Raise ``SchemaError`` naming file and pointer for any ref that does not resolve in-set."""
@@ -260,14 +265,18 @@ class SchemaSet:
                 base_uri = urljoin(schema.uri, base) if base else schema.uri
                 if _is_remote(ref):
                     raise SchemaError(
-                        schema.filename, pointer, f"$ref {ref!r} leaves the schema set (remote refs are refused)"
+                        schema.filename,
+                        pointer,
+                        f"$ref {ref!r} leaves the schema set (remote refs are refused)",
                     )
                 try:
                     self.registry.resolver(base_uri=base_uri).lookup(ref)
                 except referencing.exceptions.Unresolvable:
                     target = urljoin(base_uri, ref).split("#", 1)[0]
                     if target and target not in self.registry:
-                        message = f"$ref {ref!r} leaves the schema set (no document {target!r} in it)"
+                        message = (
+                            f"$ref {ref!r} leaves the schema set (no document {target!r} in it)"
+                        )
                     else:
                         message = f"$ref {ref!r} does not resolve"
                     raise SchemaError(schema.filename, pointer, message) from None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from tc_contracts_py.archive import DEFAULT_MAX_UNPACKED_BYTES, read_schema_files
@@ -34,7 +34,7 @@ _OCI_RE = re.compile(
 )
 
 
-class SourceKind(str, Enum):
+class SourceKind(StrEnum):
     DIRECTORY = "directory"
     TARBALL = "tarball"
     OCI = "oci"
@@ -68,7 +68,9 @@ class OciReference:
         bare = text.removeprefix("oci://")
         match = _OCI_RE.match(bare)
         if not match:
-            raise SourceError(f"{text}: not an OCI reference (expected host[:port]/repo:tag[@sha256:…])")
+            raise SourceError(
+                f"{text}: not an OCI reference (expected host[:port]/repo:tag[@sha256:…])"
+            )
         digest = match.group("digest")
         return cls(
             host=match.group("host"),
@@ -107,8 +109,12 @@ def parse_source(text: str) -> SourceSpec:
         url, _, fragment = text.partition("#")
         match = re.fullmatch(r"sha256=([0-9a-fA-F]{64})", fragment)
         if not match:
-            raise SourceError(f"{text}: a release asset URL needs '#sha256=<64 hex>' (the hash is mandatory)")
-        return SourceSpec(SourceKind.HTTPS, text, url=url, digest=f"sha256:{match.group(1).lower()}")
+            raise SourceError(
+                f"{text}: a release asset URL needs '#sha256=<64 hex>' (the hash is mandatory)"
+            )
+        return SourceSpec(
+            SourceKind.HTTPS, text, url=url, digest=f"sha256:{match.group(1).lower()}"
+        )
     if text.startswith("oci://"):
         return SourceSpec(SourceKind.OCI, text, oci=OciReference.parse(text))
     path = Path(text)
@@ -142,7 +148,9 @@ def _parse_layout(text: str) -> SourceSpec:
             rest, reference = head, tail
     if not rest:
         raise SourceError(f"{text}: expected oci-layout:PATH[:tag|@sha256:…]")
-    return SourceSpec(SourceKind.OCI_LAYOUT, text, path=Path(rest), reference=reference, digest=digest)
+    return SourceSpec(
+        SourceKind.OCI_LAYOUT, text, path=Path(rest), reference=reference, digest=digest
+    )
 
 
 @dataclass(frozen=True)
@@ -189,7 +197,8 @@ def _from_files(files: dict[str, bytes], origin: str) -> SchemaSet:
 
 def read_git_folder(spec: SourceSpec) -> dict[str, bytes]:
     """The ``*.json`` files of ``PATH`` at git revision ``REF``, read through ``git cat-file``."""
-    assert spec.reference is not None and spec.path is not None
+    assert spec.reference is not None
+    assert spec.path is not None
     folder = spec.path.as_posix().strip("/")
     treeish = f"{spec.reference}:{folder}" if folder not in ("", ".") else f"{spec.reference}:"
     listing = _git(["ls-tree", "-z", treeish], spec.text)

@@ -1,0 +1,104 @@
+"""Options and helpers shared by several commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from tc_contracts_py.config import ProjectConfig, UnknownProperties, load_config
+from tc_contracts_py.errors import ConfigError
+from tc_contracts_py.sources import SourceOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="pyproject.toml with [tool.tc-contracts], or a tc-contracts.toml (default: nearest one).",
+)
+
+unknown_properties_option = click.option(
+    "--unknown-properties",
+    type=click.Choice([p.value for p in UnknownProperties]),
+    default=None,
+    help="strip: readers drop undeclared properties (plain z.object()); "
+    "reject: additionalProperties:false is enforced. Default: config, else strip.",
+)
+
+
+def fetch_options(function: F) -> F:
+    """Options for reaching remote sources (OCI registries, release assets)."""
+    decorators = [
+        click.option(
+            "--offline", is_flag=True, help="Use the cache only; never touch the network."
+        ),
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Artifact cache (default: $TC_CONTRACTS_CACHE_DIR, config cache-dir, or the user cache dir).",
+        ),
+        click.option(
+            "--insecure", is_flag=True, help="Plain http to the registry (local registries only)."
+        ),
+        click.option(
+            "--ca-file",
+            type=click.Path(dir_okay=False, exists=True, path_type=Path),
+            default=None,
+            help="CA bundle to trust for the registry (also REQUESTS_CA_BUNDLE).",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0.1),
+            default=3.0,
+            show_default=True,
+            help="Connect timeout in seconds.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def source_options_from(
+    config: ProjectConfig,
+    *,
+    offline: bool = False,
+    cache_dir: Path | None = None,
+    insecure: bool = False,
+    ca_file: Path | None = None,
+    timeout: float = 3.0,
+    frozen: bool = False,
+) -> SourceOptions:
+    return SourceOptions(
+        offline=offline,
+        frozen=frozen,
+        cache_dir=cache_dir or config.cache_dir,
+        insecure=insecure,
+        ca_file=ca_file,
+        connect_timeout=timeout,
+    )
+
+
+def resolve_unknown_properties(flag: str | None, config: ProjectConfig) -> UnknownProperties:
+    return UnknownProperties(flag) if flag else config.unknown_properties
+
+
+def require_source(source: str | None, config: ProjectConfig) -> str:
+    if source:
+        return source
+    if config.artifact:
+        return config.artifact
+    raise ConfigError(
+        "no schema source given and no `artifact` pin in [tool.tc-contracts] "
+        '(pass SOURCE or add artifact = "host/repo:X.Y.Z@sha256:…")'
+    )
+
+
+def load_project_config(config_path: Path | None) -> ProjectConfig:
+    return load_config(config_path)

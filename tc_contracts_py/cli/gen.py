@@ -1,0 +1,103 @@
+"""``tc-schema gen``: generate (or check) the Pydantic models package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tc_contracts_py.cli.common import (
+    config_option,
+    fetch_options,
+    load_project_config,
+    require_source,
+    resolve_unknown_properties,
+    source_options_from,
+    unknown_properties_option,
+)
+from tc_contracts_py.codegen import GenOptions, GenResult, generate_from_source
+from tc_contracts_py.errors import ConfigError
+
+
+@click.command("gen")
+@click.argument("source", required=False)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of the generated package (default: `out` in [tool.tc-contracts]).",
+)
+@click.option("--package", default=None, help="Package name (default: the --out folder's name).")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 and list the files that would change when the models are stale.",
+)
+@unknown_properties_option
+@config_option
+@fetch_options
+def gen_command(
+    source: str | None,
+    out: Path | None,
+    package: str | None,
+    check: bool,
+    unknown_properties: str | None,
+    config_path: Path | None,
+    offline: bool,
+    cache_dir: Path | None,
+    insecure: bool,
+    ca_file: Path | None,
+    timeout: float,
+) -> None:
+    """Generate Pydantic v2 models from SOURCE (default: the pinned `artifact`).
+
+    SOURCE is a directory, a .tar.gz, an OCI reference, oci-layout:PATH, a release
+    asset URL with #sha256=…, or git:REF:PATH.
+    """
+    from tc_contracts_py.cli import CheckFailed
+
+    config = load_project_config(config_path)
+    target = out or config.out
+    if target is None:
+        raise ConfigError("no output folder: pass --out or set `out` in [tool.tc-contracts]")
+    options = GenOptions(
+        package=package or config.package,
+        unknown_properties=resolve_unknown_properties(unknown_properties, config),
+    )
+    result = generate_from_source(
+        require_source(source, config),
+        target,
+        options,
+        check=check,
+        source_options=source_options_from(
+            config,
+            offline=offline,
+            cache_dir=cache_dir,
+            insecure=insecure,
+            ca_file=ca_file,
+            timeout=timeout,
+            frozen=check,
+        ),
+    )
+    report(result)
+    if check and not result.up_to_date:
+        raise CheckFailed()
+
+
+def report(result: GenResult) -> None:
+    if result.checked_only:
+        if result.up_to_date:
+            click.echo(f"{result.out}: up to date ({result.schema_count} schemas)")
+            return
+        click.echo(f"{result.out}: stale; these files would change:", err=True)
+        for name in result.changed:
+            click.echo(f"  {result.out / name}", err=True)
+        click.echo("run `tc-schema gen` to regenerate", err=True)
+        return
+    if result.up_to_date:
+        click.echo(f"{result.out}: up to date ({result.schema_count} schemas), nothing written")
+        return
+    click.echo(
+        f"{result.out}: generated package {result.package!r} from {result.schema_count} schemas "
+        f"({len(result.changed)} files changed, {len(result.regenerated)} schemas regenerated)"
+    )

@@ -1,0 +1,326 @@
+"""Generate a Pydantic v2 models package from a schema set: deterministic, incremental, atomic.
+
+Layout of a generated package (the output folder is owned by ``tc-schema gen``)::
+
+    <out>/__init__.py      exports each root model under its schema name
+    <out>/<schema>.py      one module per schema (snake_case of the schema name)
+    <out>/_manifest.json   input digests, tool versions, options, output digests
+    <out>/py.typed
+
+Same input and versions give byte-identical output. When nothing changed nothing
+is written; when something changed, only changed schemas are regenerated and the
+new tree replaces the old one in a single swap, so a failed or killed run leaves
+the previous package untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import keyword
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tc_contracts_py import __version__
+from tc_contracts_py.atomic import (
+    exclusive,
+    make_sibling_temp_dir,
+    recover_directory,
+    replace_directory,
+)
+from tc_contracts_py.codegen.engine import GENERATOR_OPTIONS, GENERATOR_VERSION, render_module
+from tc_contracts_py.codegen.prepare import prepare_document
+from tc_contracts_py.config import UnknownProperties
+from tc_contracts_py.errors import ConfigError, InputError
+from tc_contracts_py.schemaset import SchemaSet, schema_directory
+from tc_contracts_py.sources import (
+    SourceKind,
+    SourceOptions,
+    SourceSpec,
+    load_schema_set,
+    parse_source,
+)
+
+MANIFEST = "_manifest.json"
+MANIFEST_FORMAT = 1
+_IGNORED_OUTPUT_ENTRIES = frozenset({"__pycache__"})
+
+__all__ = [
+    "MANIFEST",
+    "GenOptions",
+    "GenResult",
+    "class_name_for",
+    "generate_from_source",
+    "generate_models",
+    "module_name_for",
+]
+
+
+@dataclass(frozen=True)
+class GenOptions:
+    package: str | None = None
+    unknown_properties: UnknownProperties = UnknownProperties.STRIP
+
+    def as_manifest(self) -> dict[str, Any]:
+        return {"unknown_properties": self.unknown_properties.value}
+
+
+@dataclass
+class GenResult:
+    out: Path
+    package: str
+    schema_count: int
+    # Relative paths that were (or, with check, would be) created, changed or removed.
+    changed: list[str] = field(default_factory=list)
+    regenerated: list[str] = field(default_factory=list)  # schemas run through the generator
+    checked_only: bool = False
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.changed
+
+
+def module_name_for(schema_name: str) -> str:
+    """``WhatIfSimulationRequest`` → ``what_if_simulation_request``."""
+    text = re.sub(r"[^0-9A-Za-z]+", "_", schema_name)
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", text).lower().strip("_")
+    if not text or text[0].isdigit():
+        text = f"schema_{text}"
+    if keyword.iskeyword(text) or text in {"py", "typing", "pydantic", "enum"}:
+        text = f"{text}_"
+    return text
+
+
+def class_name_for(schema_name: str) -> str:
+    parts = [p for p in re.split(r"[^0-9A-Za-z]+", schema_name) if p]
+    text = "".join(p[0].upper() + p[1:] for p in parts) or "Model"
+    if text[0].isdigit():
+        text = f"Model{text}"
+    return text
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _package_name(out: Path, options: GenOptions) -> str:
+    name = options.package or out.name
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ConfigError(f"package name {name!r} is not a valid Python identifier (use --package)")
+    return name
+
+
+def _generator_info() -> dict[str, str]:
+    return {"tc-contracts-py": __version__, "datamodel-code-generator": GENERATOR_VERSION}
+
+
+def _read_manifest(out: Path) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _disk_files(out: Path) -> dict[str, bytes]:
+    if not out.is_dir():
+        return {}
+    files: dict[str, bytes] = {}
+    for entry in sorted(out.iterdir()):
+        if entry.name in _IGNORED_OUTPUT_ENTRIES:
+            continue
+        files[entry.name] = entry.read_bytes() if entry.is_file() else b"<directory>"
+    return files
+
+
+def _outputs_match(out: Path, manifest: dict[str, Any]) -> bool:
+    """Whether the files on disk are exactly those the manifest recorded."""
+    recorded = manifest.get("outputs")
+    if not isinstance(recorded, dict):
+        return False
+    present = {p.name for p in out.iterdir() if p.name not in _IGNORED_OUTPUT_ENTRIES}
+    if present != set(recorded) | {MANIFEST}:
+        return False
+    for name, digest in recorded.items():
+        try:
+            if _sha256((out / name).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def _manifest_is_current(
+    manifest: dict[str, Any], inputs: dict[str, str], package: str, options: GenOptions
+) -> bool:
+    return (
+        manifest.get("format_version") == MANIFEST_FORMAT
+        and manifest.get("generator") == _generator_info()
+        and manifest.get("options") == options.as_manifest()
+        and manifest.get("package") == package
+        and manifest.get("inputs") == inputs
+    )
+
+
+def _render_init(package: str, exports: list[tuple[str, str, str]]) -> str:
+    lines = [
+        "# Generated by tc-schema. Do not edit: regenerate with `tc-schema gen`.",
+        f'"""Pydantic models for the tc contracts ({len(exports)} schemas)."""',
+        "",
+    ]
+    lines += [f"from .{module} import {cls} as {cls}" for _, module, cls in exports]
+    lines += ["", "__all__ = ["]
+    lines += [f'    "{cls}",' for _, _, cls in exports]
+    lines += ["]", "", "SCHEMAS: dict[str, str] = {"]
+    lines += [f'    "{cls}": "{schema}",' for schema, _, cls in exports]
+    lines += ["}", ""]
+    return "\n".join(lines)
+
+
+def _plan(
+    schema_set: SchemaSet, out: Path, package: str, options: GenOptions
+) -> tuple[dict[str, bytes], list[str]]:
+    """The complete desired file set, and which schemas had to be run through the generator."""
+    previous = _read_manifest(out) or {}
+    previous_schemas = (
+        previous.get("schemas", {}) if previous.get("generator") == _generator_info() else {}
+    )
+    files: dict[str, bytes] = {}
+    schema_entries: dict[str, dict[str, Any]] = {}
+    exports: list[tuple[str, str, str]] = []
+    regenerated: list[str] = []
+    used_modules: dict[str, str] = {}
+    for schema in schema_set:
+        module = module_name_for(schema.name)
+        if module in used_modules:
+            raise InputError(
+                f"schemas {used_modules[module]!r} and {schema.name!r} map to the same module {module!r}"
+            )
+        used_modules[module] = schema.name
+        class_name = class_name_for(schema.name)
+        document = prepare_document(schema_set, schema.name, options.unknown_properties)
+        key = _sha256(
+            _canonical({"document": document, "class": class_name, "options": GENERATOR_OPTIONS})
+        )
+        filename = f"{module}.py"
+        reused: bytes | None = None
+        old = previous_schemas.get(schema.name)
+        if isinstance(old, dict) and old.get("key") == key and old.get("module") == filename:
+            try:
+                candidate = (out / filename).read_bytes()
+            except OSError:
+                candidate = None
+            if candidate is not None and _sha256(candidate) == old.get("output_sha256"):
+                reused = candidate
+        if reused is None:
+            source = render_module(document, class_name, filename=schema.filename)
+            header = f"# Generated by tc-schema from {schema.filename} (sha256:{schema.digest}). Do not edit.\n\n"
+            reused = (header + source).encode()
+            regenerated.append(schema.name)
+        files[filename] = reused
+        exports.append((schema.name, module, class_name))
+        schema_entries[schema.name] = {
+            "file": schema.filename,
+            "sha256": schema.digest,
+            "module": filename,
+            "class": class_name,
+            "key": key,
+            "output_sha256": _sha256(reused),
+        }
+    files["__init__.py"] = _render_init(package, exports).encode()
+    files["py.typed"] = b""
+    manifest = {
+        "format_version": MANIFEST_FORMAT,
+        "generator": _generator_info(),
+        "options": options.as_manifest(),
+        "package": package,
+        "inputs": {schema.filename: schema.digest for schema in schema_set},
+        "schemas": schema_entries,
+        "outputs": {name: _sha256(data) for name, data in sorted(files.items())},
+    }
+    files[MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+    return files, regenerated
+
+
+def _differences(desired: dict[str, bytes], on_disk: dict[str, bytes]) -> list[str]:
+    changed = [name for name, data in desired.items() if on_disk.get(name) != data]
+    changed += [name for name in on_disk if name not in desired]
+    return sorted(changed)
+
+
+def _check_target(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a directory")
+    if out.is_dir() and not (out / MANIFEST).exists():
+        foreign = [p.name for p in out.iterdir() if p.name not in _IGNORED_OUTPUT_ENTRIES]
+        if foreign:
+            raise InputError(
+                f"{out}: not empty and has no {MANIFEST}; refusing to replace a folder tc-schema did not write"
+            )
+
+
+def generate_models(
+    schema_set: SchemaSet, out: Path, options: GenOptions | None = None, *, check: bool = False
+) -> GenResult:
+    """Generate (or, with ``check``, compare) the models package for a loaded set."""
+    options = options or GenOptions()
+    package = _package_name(out, options)
+    _check_target(out)
+    if check:
+        desired, regenerated = _plan(schema_set, out, package, options)
+        changed = _differences(desired, _disk_files(out))
+        return GenResult(out, package, len(schema_set), changed, regenerated, checked_only=True)
+    with exclusive(out):
+        recover_directory(out)
+        desired, regenerated = _plan(schema_set, out, package, options)
+        changed = _differences(desired, _disk_files(out))
+        if changed:
+            staging = make_sibling_temp_dir(out)
+            try:
+                for name, data in desired.items():
+                    (staging / name).write_bytes(data)
+                replace_directory(out, staging)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+        return GenResult(out, package, len(schema_set), changed, regenerated)
+
+
+def _directory_inputs(spec: SourceSpec) -> dict[str, str] | None:
+    """Digests of a directory source's files, read without parsing (the no-op fast path)."""
+    if spec.kind is not SourceKind.DIRECTORY or spec.path is None:
+        return None
+    folder = schema_directory(spec.path)
+    return {entry.name: _sha256(entry.read_bytes()) for entry in sorted(folder.glob("*.json"))}
+
+
+def generate_from_source(
+    source: str | SourceSpec,
+    out: Path,
+    options: GenOptions | None = None,
+    *,
+    check: bool = False,
+    source_options: SourceOptions | None = None,
+) -> GenResult:
+    """``tc-schema gen``: load a source, then generate or check. Skips all work when fresh."""
+    options = options or GenOptions()
+    spec = parse_source(source) if isinstance(source, str) else source
+    package = _package_name(out, options)
+    inputs = _directory_inputs(spec)
+    if inputs is not None and out.is_dir():
+        manifest = _read_manifest(out)
+        if (
+            manifest is not None
+            and _manifest_is_current(manifest, inputs, package, options)
+            and _outputs_match(out, manifest)
+        ):
+            return GenResult(out, package, len(inputs), checked_only=check)
+    schema_set = load_schema_set(spec, source_options)
+    return generate_models(schema_set, out, options, check=check)

@@ -1,0 +1,345 @@
+"""Turn one schema of a set into the self-contained document the code generator sees.
+
+Pure functions, no I/O. The steps, and why:
+
+1. ``refuse_dangerous_keywords``: datamodel-code-generator turns ``customTypePath``,
+   ``customBasePath``, ``x-python-type``/``x-python-import`` … into import statements
+   in generated code, so a hostile artifact could make ``import models`` run any
+   importable module. Such schemas are refused before anything is generated.
+2. ``keep_known_keywords``: every other keyword outside the JSON Schema vocabulary
+   is dropped, so no generator extension we did not vet can act.
+3. ``bundle``: cross-file ``$ref``s are inlined as definitions (the generator is fed
+   in memory and must never read files).
+4. zod shape fixes: a named root (``{"$ref": "#/definitions/X", "definitions": …}``)
+   becomes the root itself so the class is named after the schema; a nullable
+   wrapper ``anyOf: [primitive, null]`` becomes a type array so the field is a plain
+   ``str | None`` rather than a ``RootModel``; an ``anyOf``/``oneOf`` of objects
+   tagged by a ``const`` property gets a ``discriminator`` so Pydantic builds a
+   discriminated union.
+5. the unknown-properties policy: under ``strip`` a plain ``z.object()``'s
+   ``additionalProperties: false`` is dropped so the model ignores extra keys, as
+   Zod does; under ``reject`` it stays and the model forbids them.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote, urljoin
+
+from tc_contracts_py.config import UnknownProperties
+from tc_contracts_py.errors import SchemaError
+from tc_contracts_py.schemaset import SchemaSet, escape_pointer_token
+
+# Keywords that make datamodel-code-generator emit imports or code.
+DANGEROUS_KEYWORDS = frozenset(
+    {
+        "customTypePath",
+        "customBasePath",
+        "x-python-type",
+        "x-python-import",
+        "x-python-base-class",
+        "default_factory",
+        "defaultFactory",
+        "x-default-factory",
+        "javaType",
+    }
+)
+_DANGEROUS_PREFIXES = ("x-python-", "x-pydantic-", "custom")
+
+# The JSON Schema vocabulary (draft-04 … 2020-12) plus the annotations zod emits.
+KNOWN_KEYWORDS = frozenset(
+    {
+        "$schema", "$id", "id", "$ref", "$anchor", "$dynamicRef", "$dynamicAnchor",
+        "$recursiveRef", "$recursiveAnchor", "$defs", "definitions", "$comment", "$vocabulary",
+        "type", "enum", "const", "format",
+        "minLength", "maxLength", "pattern",
+        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+        "items", "prefixItems", "additionalItems", "unevaluatedItems", "contains",
+        "minContains", "maxContains", "minItems", "maxItems", "uniqueItems",
+        "properties", "patternProperties", "additionalProperties", "unevaluatedProperties",
+        "propertyNames", "required", "minProperties", "maxProperties",
+        "dependencies", "dependentRequired", "dependentSchemas",
+        "allOf", "anyOf", "oneOf", "not", "if", "then", "else",
+        "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly",
+        "contentEncoding", "contentMediaType", "contentSchema",
+    }
+)  # fmt: skip
+
+# Keywords whose value is a map from names to subschemas.
+_SCHEMA_MAPS = frozenset(
+    {"properties", "patternProperties", "definitions", "$defs", "dependentSchemas"}
+)
+# Keywords whose value is one subschema.
+_SCHEMA_VALUES = frozenset(
+    {
+        "additionalProperties", "unevaluatedProperties", "propertyNames", "not", "if", "then",
+        "else", "contains", "additionalItems", "unevaluatedItems", "contentSchema",
+    }
+)  # fmt: skip
+# Keywords whose value is a list of subschemas.
+_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
+
+
+def iter_subschemas(
+    node: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[dict[str, Any], tuple[str | int, ...]]]:
+    """Every schema object in a document, with its path. Iterative: no recursion limit."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(node, path)]
+    while stack:
+        current, where = stack.pop()
+        if not isinstance(current, dict):
+            continue
+        yield current, where
+        for key, value in current.items():
+            if key in _SCHEMA_MAPS and isinstance(value, dict):
+                stack.extend((sub, (*where, key, name)) for name, sub in value.items())
+            elif key in _SCHEMA_VALUES:
+                stack.append((value, (*where, key)))
+            elif key in _SCHEMA_LISTS and isinstance(value, list):
+                stack.extend((sub, (*where, key, i)) for i, sub in enumerate(value))
+            elif key == "items":
+                if isinstance(value, list):
+                    stack.extend((sub, (*where, key, i)) for i, sub in enumerate(value))
+                else:
+                    stack.append((value, (*where, key)))
+            elif key == "dependencies" and isinstance(value, dict):
+                stack.extend(
+                    (sub, (*where, key, name))
+                    for name, sub in value.items()
+                    if isinstance(sub, dict)
+                )
+
+
+def _pointer(path: tuple[str | int, ...]) -> str:
+    return "".join("/" + escape_pointer_token(part) for part in path)
+
+
+def refuse_dangerous_keywords(filename: str, document: Any) -> None:
+    for node, path in iter_subschemas(document):
+        for key in node:
+            if key in DANGEROUS_KEYWORDS or (
+                key not in KNOWN_KEYWORDS and key.startswith(_DANGEROUS_PREFIXES)
+            ):
+                raise SchemaError(
+                    filename,
+                    _pointer((*path, key)),
+                    f"keyword {key!r} can make generated code import modules; refused",
+                )
+
+
+def keep_known_keywords(document: Any) -> None:
+    """Drop, in place, every keyword outside the vocabulary (the generator never sees them)."""
+    for node, _ in iter_subschemas(document):
+        for key in [k for k in node if k not in KNOWN_KEYWORDS]:
+            del node[key]
+
+
+# --- bundling -----------------------------------------------------------------------------
+
+
+def _split_ref(ref: str) -> tuple[str, str]:
+    target, _, fragment = ref.partition("#")
+    return target, unquote(fragment)
+
+
+def bundle(schema_set: SchemaSet, name: str) -> dict[str, Any]:
+    """A copy of schema ``name`` with every other file it refers to embedded as a definition.
+
+    ``Other.json#/x`` becomes ``#/<definitions>/Other/x`` and the embedded copy's own
+    ``#/…`` refs are re-rooted, so the result resolves on its own.
+    """
+    root_schema = schema_set[name]
+    document = copy.deepcopy(root_schema.document)
+    if not isinstance(document, dict):
+        return {"type": "object"} if document else {"not": {}}
+    definitions_key = root_schema.dialect.definitions_keyword
+    by_filename = {schema.filename: schema for schema in schema_set}
+    embedded: dict[str, str] = {}  # filename -> pointer prefix inside the bundle
+    queue: list[tuple[dict[str, Any], str, str]] = [(document, root_schema.filename, "")]
+    while queue:
+        node_root, filename, prefix = queue.pop()
+        for node, _ in iter_subschemas(node_root):
+            ref = node.get("$ref")
+            if not isinstance(ref, str):
+                continue
+            target, fragment = _split_ref(
+                urljoin(filename, ref) if not ref.startswith("#") else ref
+            )
+            if not target or target == filename:
+                if prefix:
+                    node["$ref"] = "#" + prefix + fragment
+                continue
+            if target not in by_filename:
+                # check_refs already refused refs that leave the set; an in-set $id alias
+                # is left for the generator's strict resolver to report.
+                continue
+            if target == root_schema.filename:
+                node["$ref"] = "#" + fragment
+                continue
+            if target not in embedded:
+                other = by_filename[target]
+                embed_name = _unique_key(document.setdefault(definitions_key, {}), other.name)
+                embedded[target] = f"/{definitions_key}/{escape_pointer_token(embed_name)}"
+                copy_doc = copy.deepcopy(other.document)
+                if isinstance(copy_doc, dict):
+                    copy_doc.pop("$schema", None)
+                    copy_doc.pop("$id", None)
+                document[definitions_key][embed_name] = copy_doc
+                queue.append((copy_doc, target, embedded[target]))
+            node["$ref"] = "#" + embedded[target] + fragment
+    return document
+
+
+def _unique_key(mapping: dict[str, Any], wanted: str) -> str:
+    candidate, counter = wanted, 2
+    while candidate in mapping:
+        candidate, counter = f"{wanted}{counter}", counter + 1
+    return candidate
+
+
+# --- zod shape fixes ----------------------------------------------------------------------
+
+
+def hoist_named_root(document: dict[str, Any]) -> dict[str, Any]:
+    """``{"$ref": "#/definitions/X", "definitions": {X: …}}`` → X's content at the root."""
+    ref = document.get("$ref")
+    if not isinstance(ref, str):
+        return document
+    siblings = set(document) - {"$ref", "$schema", "definitions", "$defs", "$id"}
+    match = re.fullmatch(r"#/(definitions|\$defs)/([^/]+)", ref)
+    if siblings or not match:
+        return document
+    keyword, key = match.group(1), unquote(match.group(2)).replace("~1", "/").replace("~0", "~")
+    definitions = document.get(keyword, {})
+    target = definitions.get(key)
+    if not isinstance(target, dict):
+        return document
+    hoisted: dict[str, Any] = {k: v for k, v in document.items() if k not in ("$ref", keyword)}
+    remaining = {k: v for k, v in definitions.items() if k != key}
+    hoisted.update(target)
+    if remaining:
+        hoisted[keyword] = {**remaining, **hoisted.get(keyword, {})}
+    old = f"#/{keyword}/{escape_pointer_token(key)}"
+    for node, _ in iter_subschemas(hoisted):
+        node_ref = node.get("$ref")
+        if isinstance(node_ref, str) and (node_ref == old or node_ref.startswith(old + "/")):
+            node["$ref"] = "#" + node_ref[len(old) :]
+    return hoisted
+
+
+_PRIMITIVES = frozenset({"string", "number", "integer", "boolean"})
+
+
+def collapse_nullable_primitives(document: Any) -> None:
+    """``anyOf: [{type: T, …checks}, {type: null}]`` → ``{type: [T, null], …checks}``, in place."""
+    for node, _ in iter_subschemas(document):
+        for keyword in ("anyOf", "oneOf"):
+            branches = node.get(keyword)
+            if not (isinstance(branches, list) and len(branches) == 2):
+                continue
+            nulls = [b for b in branches if b == {"type": "null"}]
+            others = [b for b in branches if b != {"type": "null"}]
+            if len(nulls) != 1 or len(others) != 1:
+                continue
+            other = others[0]
+            if not (
+                isinstance(other, dict)
+                and isinstance(other.get("type"), str)
+                and other["type"] in _PRIMITIVES
+                and "$ref" not in other
+                and not any(k in other for k in ("anyOf", "oneOf", "allOf", "not"))
+            ):
+                continue
+            if "enum" in other or "const" in other:
+                continue
+            del node[keyword]
+            for key, value in other.items():
+                if key in ("description", "title") and key in node:
+                    continue
+                node[key] = value
+            node["type"] = [other["type"], "null"]
+
+
+def _resolve_local(document: Any, node: Any) -> Any:
+    """Follow local ``#/…`` refs (a few hops) to the node they name; ``node`` if none."""
+    for _ in range(16):
+        if not isinstance(node, dict) or not isinstance(node.get("$ref"), str):
+            return node
+        target, fragment = _split_ref(node["$ref"])
+        if target:
+            return node
+        current = document
+        for token in [t for t in fragment.split("/") if t != ""]:
+            token = token.replace("~1", "/").replace("~0", "~")
+            if isinstance(current, dict) and token in current:
+                current = current[token]
+            elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
+                current = current[int(token)]
+            else:
+                return node
+        node = current
+    return node
+
+
+def _tag_value(branch: dict[str, Any], prop: str) -> Any:
+    schema = branch.get("properties", {}).get(prop)
+    if not isinstance(schema, dict):
+        return None
+    if "const" in schema:
+        return schema["const"]
+    enum = schema.get("enum")
+    if isinstance(enum, list) and len(enum) == 1:
+        return enum[0]
+    return None
+
+
+def add_discriminators(document: Any) -> None:
+    """Mark ``const``-tagged object unions so Pydantic builds discriminated unions, in place."""
+    for node, _ in iter_subschemas(document):
+        for keyword in ("anyOf", "oneOf"):
+            branches = node.get(keyword)
+            if not isinstance(branches, list) or len(branches) < 2 or "discriminator" in node:
+                continue
+            resolved = [_resolve_local(document, branch) for branch in branches]
+            if not all(
+                isinstance(b, dict) and isinstance(b.get("properties"), dict) for b in resolved
+            ):
+                continue
+            candidates = set.intersection(*(set(b["properties"]) for b in resolved))
+            for prop in sorted(candidates):
+                values = [_tag_value(b, prop) for b in resolved]
+                if any(not isinstance(v, str) for v in values) or len(set(values)) != len(values):
+                    continue
+                if not all(prop in b.get("required", []) for b in resolved):
+                    continue
+                node["discriminator"] = {"propertyName": prop}
+                break
+
+
+def apply_unknown_properties(document: Any, policy: UnknownProperties) -> None:
+    """Under ``strip``, drop ``additionalProperties: false`` so models ignore extra keys."""
+    if policy is UnknownProperties.REJECT:
+        return
+    for node, _ in iter_subschemas(document):
+        if node.get("additionalProperties") is False:
+            del node["additionalProperties"]
+
+
+def prepare_document(
+    schema_set: SchemaSet, name: str, unknown_properties: UnknownProperties
+) -> dict[str, Any]:
+    """The document the generator is fed for schema ``name``. Raises ``SchemaError``."""
+    schema = schema_set[name]
+    refuse_dangerous_keywords(schema.filename, schema.document)
+    document = bundle(schema_set, name)
+    refuse_dangerous_keywords(schema.filename, document)
+    keep_known_keywords(document)
+    document = hoist_named_root(document)
+    collapse_nullable_primitives(document)
+    add_discriminators(document)
+    apply_unknown_properties(document, unknown_properties)
+    return document
