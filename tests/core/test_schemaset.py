@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tc_contracts_py.errors import SchemaError, SourceError
+from tc_contracts_py.schemaset import Dialect, load_directory
+
+DRAFT7 = "http://json-schema.org/draft-07/schema#"
+D2020 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_names_are_file_stems_and_dialects_are_detected(write_schemas):
+    folder = write_schemas(
+        {
+            "User": {"type": "object", "$schema": DRAFT7},
+            "Event": {"$schema": D2020, "type": "object"},
+            "Plain": {"type": "string"},
+        }
+    )
+    schema_set = load_directory(folder)
+    assert schema_set.names == ["Event", "Plain", "User"]
+    assert schema_set["User"].dialect is Dialect.DRAFT7
+    assert schema_set["Event"].dialect is Dialect.DRAFT2020_12
+    assert schema_set["Plain"].dialect is Dialect.DRAFT7  # the default when $schema is absent
+
+
+def test_a_schemas_subfolder_is_found(tmp_path, write_schemas):
+    write_schemas({"User": {"type": "object"}}, folder="artifact/schemas")
+    assert load_directory(tmp_path / "artifact").names == ["User"]
+
+
+def test_invalid_json_names_file_and_position(write_schemas):
+    folder = write_schemas({"Broken": '{"type": "object",}'})
+    with pytest.raises(SchemaError) as info:
+        load_directory(folder)
+    message = str(info.value)
+    assert "Broken.json" in message
+    assert "invalid JSON" in message
+    assert "line 1" in message
+    assert "\n" not in message
+
+
+def test_metaschema_violation_names_the_pointer(write_schemas):
+    folder = write_schemas({"Bad": {"type": "object", "properties": {"age": {"minimum": "zero"}}}})
+    with pytest.raises(SchemaError) as info:
+        load_directory(folder)
+    assert info.value.pointer == "/properties/age/minimum"
+    assert "Bad.json#/properties/age/minimum" in str(info.value)
+
+
+def test_unknown_dialect_is_refused(write_schemas):
+    folder = write_schemas({"Odd": {"$schema": "https://example.com/my-dialect"}})
+    with pytest.raises(SchemaError, match=r"Odd.json#/\$schema: unsupported dialect"):
+        load_directory(folder)
+
+
+def test_invalid_regex_is_refused(write_schemas):
+    folder = write_schemas({"Re": {"type": "string", "pattern": "([a-z"}})
+    with pytest.raises(SchemaError) as info:
+        load_directory(folder)
+    assert info.value.pointer == "/pattern"
+
+
+@pytest.mark.parametrize(
+    ("ref", "fragment"),
+    [
+        ("#/properties/id", "does not resolve"),
+        ("http://example.com/schema.json", "leaves the schema set"),
+        ("file:///etc/passwd", "leaves the schema set"),
+        ("../outside.json#/definitions/X", "leaves the schema set"),
+        ("Missing.json", "leaves the schema set"),
+        ("/etc/passwd", "leaves the schema set"),
+    ],
+)
+def test_refs_that_do_not_resolve_inside_the_set_are_refused(write_schemas, ref, fragment):
+    folder = write_schemas({"User": {"type": "object", "properties": {"a": {"$ref": ref}}}})
+    with pytest.raises(SchemaError) as info:
+        load_directory(folder)
+    assert info.value.pointer == "/properties/a/$ref"
+    assert fragment in str(info.value)
+
+
+def test_every_zod_ref_shape_resolves(write_schemas):
+    folder = write_schemas(
+        {
+            "Common": {"definitions": {"Money": {"type": "number", "minimum": 0}}},
+            "Order": {
+                "$ref": "#/definitions/Order",
+                "definitions": {
+                    "Order": {
+                        "type": "object",
+                        "properties": {
+                            "id": {"type": "string"},
+                            "parentId": {"$ref": "#/definitions/Order/properties/id"},
+                            "children": {"type": "array", "items": {"$ref": "#/definitions/Order"}},
+                            "total": {"$ref": "Common.json#/definitions/Money"},
+                        },
+                    }
+                },
+                "$schema": DRAFT7,
+            },
+            "Tree": {
+                "type": "object",
+                "properties": {"kids": {"type": "array", "items": {"$ref": "#"}}},
+            },
+            "V4": {
+                "$schema": D2020,
+                "$ref": "#/$defs/Node",
+                "$defs": {
+                    "Node": {"type": "object", "properties": {"next": {"$ref": "#/$defs/Node"}}}
+                },
+            },
+        }
+    )
+    schema_set = load_directory(folder)
+    resolved = schema_set.resolver("Order").lookup("Common.json#/definitions/Money").contents
+    assert resolved == {"type": "number", "minimum": 0}
+    validator = schema_set.validator("Order")
+    assert validator.is_valid({"id": "a", "total": 3, "children": [{"id": "b", "total": 1}]})
+    assert not validator.is_valid({"id": "a", "total": -1})
+
+
+def test_excessive_nesting_is_refused_not_a_crash(write_schemas):
+    deep: dict = {"type": "object"}
+    for _ in range(400):
+        deep = {"type": "array", "items": deep}
+    folder = write_schemas({"Deep": deep})
+    with pytest.raises(SchemaError, match="nested deeper"):
+        load_directory(folder)
+
+
+def test_very_deep_json_text_is_refused(write_schemas):
+    folder = write_schemas({"Deeper": "[" * 100_000 + "]" * 100_000})
+    with pytest.raises(SchemaError, match="Deeper.json"):
+        load_directory(folder)
+
+
+def test_non_utf8_and_non_object_documents_are_refused(tmp_path):
+    (tmp_path / "Latin.json").write_bytes(b'{"title": "caf\xe9"}')
+    with pytest.raises(SchemaError, match="not UTF-8"):
+        load_directory(tmp_path)
+    (tmp_path / "Latin.json").write_text("[1, 2]")
+    with pytest.raises(SchemaError, match="JSON object or boolean"):
+        load_directory(tmp_path)
+
+
+def test_empty_folder_and_missing_folder(tmp_path):
+    with pytest.raises(SourceError, match="no \\*.json"):
+        load_directory(tmp_path)
+    with pytest.raises(SourceError, match="not a directory"):
+        load_directory(tmp_path / "nope")
+
+
+def test_symlinked_schema_files_are_refused(tmp_path):
+    outside = tmp_path / "secret.json"
+    outside.write_text(json.dumps({"type": "string"}))
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "Link.json").symlink_to(outside)
+    with pytest.raises(SourceError, match="symlinks are refused"):
+        load_directory(folder)
+
+
+def test_set_digest_depends_on_content_only(write_schemas):
+    first = load_directory(write_schemas({"A": {"type": "string"}, "B": {"type": "integer"}}))
+    second = load_directory(write_schemas({"B": {"type": "integer"}, "A": {"type": "string"}}))
+    third = load_directory(write_schemas({"A": {"type": "string"}, "B": {"type": "number"}}))
+    assert first.digest == second.digest
+    assert first.digest != third.digest
+
+
+def test_format_checking_is_on(write_schemas):
+    schema_set = load_directory(
+        write_schemas(
+            {
+                "F": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string", "format": "uuid"},
+                        "at": {"type": "string", "format": "date-time"},
+                        "site": {"type": "string", "format": "uri"},
+                    },
+                }
+            }
+        )
+    )
+    validator = schema_set.validator("F")
+    assert validator.is_valid(
+        {
+            "id": "3f2b8c1e-9d4a-4f6b-8c2d-1a2b3c4d5e6f",
+            "at": "2024-01-01T00:00:00Z",
+            "site": "https://x.io/a",
+        }
+    )
+    assert not validator.is_valid({"id": "not-a-uuid"})
+    assert not validator.is_valid({"at": "yesterday"})
+    assert not validator.is_valid({"site": "not a uri"})
+
+
+def test_loading_from_path_object(tmp_path: Path, write_schemas):
+    folder = write_schemas({"A": {"type": "string"}})
+    assert load_directory(Path(folder)).origin == str(folder)
