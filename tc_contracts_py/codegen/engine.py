@@ -46,8 +46,7 @@ _PYDANTIC_IMPORT_RE = re.compile(r"^from pydantic import ([A-Za-z_, ]+)$", re.MU
 
 def render_module(document: dict[str, Any], class_name: str, *, filename: str) -> str:
     """Python source for one schema; ``class_name`` names the root model."""
-    from datamodel_code_generator import generate
-    from datamodel_code_generator import PythonVersion
+    from datamodel_code_generator import PythonVersion, generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
     from datamodel_code_generator.format import Formatter
 
@@ -82,9 +81,13 @@ def _postprocess(source: str) -> str:
     if _MISSING_IMPORT in source:
         source = source.replace(_MISSING_IMPORT + "\n", "", 1)
         merged, count = _PYDANTIC_IMPORT_RE.subn(
-            lambda m: "from pydantic import " + ", ".join(sorted({*m.group(1).split(", "), "MISSING"})),
+            lambda m: (
+                "from pydantic import " + ", ".join(sorted({*m.group(1).split(", "), "MISSING"}))
+            ),
             source,
             count=1,
         )
-        source = merged if count else source.replace("\n\n\n", "\nfrom pydantic import MISSING\n\n\n", 1)
+        source = (
+            merged if count else source.replace("\n\n\n", "\nfrom pydantic import MISSING\n\n\n", 1)
+        )
     return source
