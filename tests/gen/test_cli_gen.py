@@ -49,7 +49,9 @@ def test_invalid_json_is_exit_2_with_one_line(runner, write_schemas, tmp_path):
 
 
 def test_escaping_ref_is_exit_2_naming_file_and_pointer(runner, write_schemas, tmp_path):
-    folder = write_schemas({"Leak": {"type": "object", "properties": {"a": {"$ref": "file:///etc/passwd"}}}})
+    folder = write_schemas(
+        {"Leak": {"type": "object", "properties": {"a": {"$ref": "file:///etc/passwd"}}}}
+    )
     result = runner.invoke(cli, ["gen", str(folder), "--out", str(tmp_path / "m")])
     assert result.exit_code == ExitCode.INPUT
     assert "Leak.json#/properties/a/$ref" in result.output
@@ -71,8 +73,12 @@ def test_unknown_flag_is_usage_error(runner):
     assert "No such option" in result.output
 
 
-def test_gen_reads_source_out_and_policy_from_pyproject(runner, write_schemas, tmp_path, monkeypatch):
-    folder = write_schemas({"Athlete": {**SCHEMA, "additionalProperties": False}}, folder="contracts")
+def test_gen_reads_source_out_and_policy_from_pyproject(
+    runner, write_schemas, tmp_path, monkeypatch
+):
+    folder = write_schemas(
+        {"Athlete": {**SCHEMA, "additionalProperties": False}}, folder="contracts"
+    )
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "consumer"\n\n[tool.tc-contracts]\n'
         f'artifact = "{folder.name}"\nout = "src/consumer_models"\nunknown-properties = "reject"\n'

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from tc_contracts_py.codegen import generate_from_source
+from tc_contracts_py.sources import load_schema_set
 from tests.conftest import FLAVOURS, PAYLOADS, ROOT, SCHEMAS, fixture_versions
 
 GOLDEN = ROOT / "tests" / "golden" / "gen"
@@ -29,7 +31,10 @@ def generated(tmp_path_factory):
 
     def get(flavour: str, version: str) -> Path:
         if (flavour, version) not in cache:
-            out = tmp_path_factory.mktemp("gen") / f"models_{flavour.replace('-', '_')}_{version.replace('.', '_')}"
+            out = (
+                tmp_path_factory.mktemp("gen")
+                / f"models_{flavour.replace('-', '_')}_{version.replace('.', '_')}"
+            )
             generate_from_source(str(SCHEMAS / flavour / version), out)
             cache[(flavour, version)] = out
         return cache[(flavour, version)]
@@ -37,30 +42,58 @@ def generated(tmp_path_factory):
     return get
 
 
+# Where a generated model knowingly accepts what its JSON Schema rejects. Each is documented
+# in the README ("Known gaps"); any other disagreement fails the test.
+KNOWN_LOOSER = {
+    # policy `strip`: zod emits additionalProperties:false for plain and .strict() objects alike
+    "strip policy": re.compile(r"unknown key .* on a \.strict\(\) object"),
+    # Pydantic's `date` accepts a datetime string whose time is midnight
+    "date accepts midnight datetime": re.compile(r"is a datetime, not a date"),
+    # Zod 4 adds a Z-only `pattern` beside `format: date-time`; AwareDatetime ignores it
+    "datetime pattern": re.compile(r"\+00:00 offset"),
+}
+
+
 @pytest.mark.parametrize(("flavour", "version"), CASES)
-def test_models_accept_zod_valid_and_reject_zod_invalid_payloads(flavour, version, generated, import_package):
+def test_models_agree_with_their_schema_on_zod_checked_payloads(
+    flavour, version, generated, import_package
+):
+    """Each model accepts exactly what its JSON Schema accepts, on payloads Zod itself judged."""
     package = import_package(generated(flavour, version))
-    checked = 0
+    schema_set = load_schema_set(str(SCHEMAS / flavour / version))
+    checked, known, unexpected = 0, 0, []
     for payload_file in sorted((PAYLOADS / version).glob("*.json")):
         name = payload_file.stem
-        if name not in package.__all__:
-            continue
         model = getattr(package, name)
+        validator = schema_set.validator(name)
         cases = json.loads(payload_file.read_text())
-        for index, payload in enumerate(cases["valid"]):
+        labelled = [(f"valid[{i}]", p, "") for i, p in enumerate(cases["valid"])]
+        labelled += [
+            (f"invalid[{i}]", c["payload"], c["why"]) for i, c in enumerate(cases["invalid"])
+        ]
+        for label, payload, why in labelled:
+            checked += 1
+            schema_accepts = validator.is_valid(payload)
             try:
                 parsed = model.model_validate(payload)
-            except ValidationError as exc:
-                pytest.fail(f"{flavour}/{version} {name} valid[{index}] rejected: {exc}")
-            dumped = parsed.model_dump(mode="json", by_alias=True, exclude_unset=True)
-            assert model.model_validate(dumped) == parsed
-            checked += 1
-        for index, case in enumerate(cases["invalid"]):
-            with pytest.raises(ValidationError):
-                model.model_validate(case["payload"])
-                pytest.fail(f"{flavour}/{version} {name} invalid[{index}] accepted ({case['why']})")
-            checked += 1
-    assert checked > 0
+                model_accepts = True
+            except ValidationError:
+                model_accepts = False
+            if model_accepts and schema_accepts:
+                dumped = parsed.model_dump(mode="json", by_alias=True, exclude_unset=True)
+                assert validator.is_valid(dumped), (
+                    f"{name} {label}: dump is schema-invalid: {dumped}"
+                )
+                assert model.model_validate(dumped) == parsed
+            if model_accepts == schema_accepts:
+                continue
+            if model_accepts and any(rx.search(why) for rx in KNOWN_LOOSER.values()):
+                known += 1
+                continue
+            unexpected.append(f"{name} {label} schema={schema_accepts} model={model_accepts} {why}")
+    assert not unexpected, "\n".join(unexpected)
+    assert checked > 100
+    assert known <= checked // 10
 
 
 def test_golden_output(generated):
@@ -77,4 +110,6 @@ def test_golden_output(generated):
     expected = {p.name: p.read_text() for p in sorted(golden.iterdir())}
     assert sorted(produced) == sorted(expected)
     for name, text in expected.items():
-        assert produced[name] == text, f"{name} differs from the golden file (TC_UPDATE_GOLDEN=1 rewrites)"
+        assert produced[name] == text, (
+            f"{name} differs from the golden file (TC_UPDATE_GOLDEN=1 rewrites)"
+        )
