@@ -80,8 +80,12 @@ def main() -> None:
         small = write_schema_set(work / f"set{naive_n}", naive_n)
         naive = _timed(lambda: naive_per_file(small, work / "naive"))
         ours = _timed(lambda: tc_schema_gen(small, work / "models_small"))
-        print(f"gen {naive_n} schemas: naive one-CLI-per-file {naive:.2f} s, tc-schema gen {ours:.2f} s")
-        print(f"RATIO gen-vs-naive-cli ({naive_n} schemas): {naive / ours:.1f}x faster (target >= 10x)")
+        print(
+            f"gen {naive_n} schemas: naive one-CLI-per-file {naive:.2f} s, tc-schema gen {ours:.2f} s"
+        )
+        print(
+            f"RATIO gen-vs-naive-cli ({naive_n} schemas): {naive / ours:.1f}x faster (target >= 10x)"
+        )
 
         big = write_schema_set(work / f"set{noop_n}", noop_n)
         models = work / "models_big"

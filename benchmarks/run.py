@@ -18,7 +18,9 @@ def main(argv: list[str]) -> int:
     wanted = set(argv)
     scripts = sorted(HERE.glob("bench_*.py"))
     if wanted:
-        scripts = [s for s in scripts if s.stem in wanted or s.stem.removeprefix("bench_") in wanted]
+        scripts = [
+            s for s in scripts if s.stem in wanted or s.stem.removeprefix("bench_") in wanted
+        ]
     failures = 0
     for script in scripts:
         print(f"== {script.stem} ==", flush=True)
