@@ -264,6 +264,91 @@ def collapse_nullable_primitives(document: Any) -> None:
             node["type"] = [other["type"], "null"]
 
 
+def _local_ref_fragments(document: Any) -> Iterator[tuple[dict[str, Any], str]]:
+    for node, _ in iter_subschemas(document):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#"):
+            yield node, unquote(ref[1:])
+
+
+def _pointer_tokens(fragment: str) -> list[str]:
+    return [t.replace("~1", "/").replace("~0", "~") for t in fragment.split("/")[1:]]
+
+
+def _lookup(document: Any, tokens: list[str]) -> tuple[Any, Any, str | int] | None:
+    """``(node, parent, key)`` at a pointer, or None when it does not exist."""
+    parent: Any = None
+    key: str | int = ""
+    current = document
+    for token in tokens:
+        parent = current
+        if isinstance(current, dict) and token in current:
+            key = token
+        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
+            key = int(token)
+        else:
+            return None
+        current = current[key]
+    return current, parent, key
+
+
+def _is_named_definition(tokens: list[str]) -> bool:
+    return len(tokens) == 2 and tokens[0] in ("definitions", "$defs")
+
+
+def _readable_name(tokens: list[str]) -> str:
+    """``/properties/blocks/items`` → ``Block``; ``/properties/coach`` → ``Coach``."""
+    for index in range(len(tokens) - 1, 0, -1):
+        if tokens[index - 1] in ("properties", "definitions", "$defs") and tokens[index]:
+            name = tokens[index]
+            if index < len(tokens) - 1 and tokens[index + 1] == "items" and name.endswith("s"):
+                name = name[:-1]
+            words = [w for w in re.split(r"[^0-9A-Za-z]+", name) if w]
+            pascal = "".join(w[0].upper() + w[1:] for w in words)
+            if pascal and not pascal[0].isdigit():
+                return pascal
+    return "Shared"
+
+
+def hoist_path_refs(document: dict[str, Any], definitions_key: str) -> None:
+    """Move objects that zod references by path into named definitions, in place.
+
+    zod-to-json-schema points every later use of a reused instance (and every ``z.lazy``
+    recursion) at the path of its first occurrence, e.g.
+    ``#/properties/items/items/properties/blocks/items``. Left as is, the generator makes
+    one class for the first occurrence and another for the ref (``Block`` and
+    ``ItemsModel``, same fields). As a named definition both uses share one class,
+    named after the property it came from.
+    """
+    for _ in range(10_000):  # one hoist per round; bounded so a pathological doc cannot spin
+        targets: set[str] = set()
+        for _, fragment in _local_ref_fragments(document):
+            tokens = _pointer_tokens(fragment)
+            if not tokens or _is_named_definition(tokens):
+                continue
+            found = _lookup(document, tokens)
+            if found is None:
+                continue
+            node = found[0]
+            if isinstance(node, dict) and (node.get("type") == "object" or "properties" in node):
+                targets.add(fragment)
+        if not targets:
+            return
+        fragment = min(targets, key=lambda f: (len(f), f))
+        tokens = _pointer_tokens(fragment)
+        found = _lookup(document, tokens)
+        assert found is not None
+        node, parent, key = found
+        definitions = document.setdefault(definitions_key, {})
+        name = _unique_key(definitions, _readable_name(tokens))
+        new_fragment = f"/{definitions_key}/{escape_pointer_token(name)}"
+        definitions[name] = node
+        parent[key] = {"$ref": "#" + new_fragment}
+        for ref_node, ref_fragment in list(_local_ref_fragments(document)):
+            if ref_fragment == fragment or ref_fragment.startswith(fragment + "/"):
+                ref_node["$ref"] = "#" + new_fragment + ref_fragment[len(fragment) :]
+
+
 def _resolve_local(document: Any, node: Any) -> Any:
     """Follow local ``#/…`` refs (a few hops) to the node they name; ``node`` if none."""
     for _ in range(16):
@@ -339,6 +424,7 @@ def prepare_document(
     refuse_dangerous_keywords(schema.filename, document)
     keep_known_keywords(document)
     document = hoist_named_root(document)
+    hoist_path_refs(document, schema.dialect.definitions_keyword)
     collapse_nullable_primitives(document)
     add_discriminators(document)
     apply_unknown_properties(document, unknown_properties)

@@ -383,3 +383,37 @@ def test_interrupted_swap_is_recovered(user_set, tmp_path):
 )
 def test_module_names(name, module):
     assert module_name_for(name) == module
+
+
+def test_zod_path_refs_share_one_class(write_schemas, tmp_path, import_package):
+    block = {
+        "type": "object",
+        "properties": {
+            "label": {"type": "string"},
+            "blocks": {"type": "array", "items": {"$ref": "#/properties/blocks/items"}},
+        },
+        "required": ["label"],
+        "additionalProperties": False,
+    }
+    folder = write_schemas(
+        {
+            "Plan": {
+                "type": "object",
+                "properties": {
+                    "blocks": {"type": "array", "items": block},
+                    "warmup": {"$ref": "#/properties/blocks/items"},
+                },
+                "required": ["blocks"],
+                "additionalProperties": False,
+            }
+        }
+    )
+    out = tmp_path / "models"
+    generate_from_source(str(folder), out)
+    source = (out / "plan.py").read_text()
+    assert source.count("label: StrictStr") == 1, source
+    assert "class Block(BaseModel)" in source
+    plan = import_package(out).Plan.model_validate(
+        {"blocks": [{"label": "a", "blocks": [{"label": "b"}]}], "warmup": {"label": "w"}}
+    )
+    assert type(plan.warmup) is type(plan.blocks[0].blocks[0])

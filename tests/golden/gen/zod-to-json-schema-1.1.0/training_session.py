@@ -36,6 +36,17 @@ class Modality(StrEnum):
     MOBILITY = "mobility"
 
 
+Tag = TypeAliasType(
+    "Tag", Annotated[StrictStr, Field(max_length=32, min_length=1, pattern="^[a-z0-9][a-z0-9-]*$")]
+)
+
+
+LocationItem = TypeAliasType("LocationItem", Annotated[StrictFloat, Field(ge=-90.0, le=90.0)])
+
+
+LocationItem1 = TypeAliasType("LocationItem1", Annotated[StrictFloat, Field(ge=-180.0, le=180.0)])
+
+
 class Kind(StrEnum):
     WARMUP = "warmup"
     MAIN = "main"
@@ -82,17 +93,6 @@ class Set(BaseModel):
     rest_sec: Annotated[StrictInt, Field(alias="restSec", ge=0, le=900)] = 60
 
 
-Tag = TypeAliasType(
-    "Tag", Annotated[StrictStr, Field(max_length=32, min_length=1, pattern="^[a-z0-9][a-z0-9-]*$")]
-)
-
-
-LocationItem = TypeAliasType("LocationItem", Annotated[StrictFloat, Field(ge=-90.0, le=90.0)])
-
-
-LocationItem1 = TypeAliasType("LocationItem1", Annotated[StrictFloat, Field(ge=-180.0, le=180.0)])
-
-
 class Exercise1(BaseModel):
     """
     An exercise from the catalogue.
@@ -125,53 +125,6 @@ class Exercise(BaseModel):
     notes: Annotated[StrictStr | MISSING, Field(max_length=500)] = MISSING
 
 
-class Exercise3(BaseModel):
-    """
-    An exercise from the catalogue.
-    """
-
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
-    id: UUID
-    name: Annotated[StrictStr, Field(max_length=80, min_length=2)]
-    class_: Annotated[Class, Field(alias="class")]
-    muscle_groups: Annotated[
-        list[MuscleGroup], Field(alias="muscleGroups", max_length=6, min_length=1)
-    ]
-    equipment: Annotated[list[Equipment], Field(max_length=10)] = []
-    unilateral: StrictBool = False
-    instructions: Annotated[StrictStr | MISSING, Field(max_length=2000)] = MISSING
-    video_url: Annotated[AnyUrl | MISSING, Field(alias="videoUrl")] = MISSING
-
-
-class Exercise2(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
-    exercise: Exercise3
-    """
-    An exercise from the catalogue.
-    """
-    sets: Annotated[list[Set], Field(max_length=20, min_length=1)]
-    notes: Annotated[StrictStr | MISSING, Field(max_length=500)] = MISSING
-
-
-class ItemsModel(BaseModel):
-    """
-    A block of exercises; blocks nest for supersets and circuits.
-    """
-
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
-    kind: Kind
-    label: Annotated[StrictStr, Field(max_length=60, min_length=1)]
-    rounds: Annotated[StrictInt, Field(ge=1, le=20)] = 1
-    exercises: Annotated[list[Exercise2], Field(max_length=12)]
-    blocks: Annotated[list[ItemsModel] | MISSING, Field(max_length=8)] = MISSING
-
-
 class Block(BaseModel):
     """
     A block of exercises; blocks nest for supersets and circuits.
@@ -184,7 +137,7 @@ class Block(BaseModel):
     label: Annotated[StrictStr, Field(max_length=60, min_length=1)]
     rounds: Annotated[StrictInt, Field(ge=1, le=20)] = 1
     exercises: Annotated[list[Exercise], Field(max_length=12)]
-    blocks: Annotated[list[ItemsModel] | MISSING, Field(max_length=8)] = MISSING
+    blocks: Annotated[list[Block] | MISSING, Field(max_length=8)] = MISSING
 
 
 class TrainingSession(BaseModel):
@@ -215,4 +168,4 @@ class TrainingSession(BaseModel):
     """
 
 
-ItemsModel.model_rebuild()
+Block.model_rebuild()
