@@ -158,6 +158,12 @@ def bundle(schema_set: SchemaSet, name: str) -> dict[str, Any]:
         return {"type": "object"} if document else {"not": {}}
     definitions_key = root_schema.dialect.definitions_keyword
     by_filename = {schema.filename: schema for schema in schema_set}
+    # A root `$id` is another name for its file; unmapped, such a ref reaches the generator,
+    # which resolves it as a path relative to the working directory and reads that file.
+    for schema in schema_set:
+        alias = schema.document.get("$id") if isinstance(schema.document, dict) else None
+        if isinstance(alias, str) and alias.partition("#")[0]:
+            by_filename.setdefault(alias.partition("#")[0], schema)
     embedded: dict[str, str] = {}  # filename -> pointer prefix inside the bundle
     queue: list[tuple[dict[str, Any], str, str]] = [(document, root_schema.filename, "")]
     while queue:
@@ -174,12 +180,13 @@ def bundle(schema_set: SchemaSet, name: str) -> dict[str, Any]:
                     node["$ref"] = "#" + prefix + fragment
                 continue
             if target not in by_filename:
-                # check_refs already refused refs that leave the set; an in-set $id alias
-                # is left for the generator's strict resolver to report.
+                # check_refs already refused refs that leave the set; anything else left
+                # here is refused by refuse_unbundled_refs before the generator sees it.
                 continue
-            if target == root_schema.filename:
+            if by_filename[target] is root_schema:
                 node["$ref"] = "#" + fragment
                 continue
+            target = by_filename[target].filename
             if target not in embedded:
                 other = by_filename[target]
                 embed_name = _unique_key(document.setdefault(definitions_key, {}), other.name)
@@ -192,6 +199,63 @@ def bundle(schema_set: SchemaSet, name: str) -> dict[str, Any]:
                 queue.append((copy_doc, target, embedded[target]))
             node["$ref"] = "#" + embedded[target] + fragment
     return document
+
+
+def _resolve_pointer(document: Any, fragment: str) -> tuple[bool, Any, tuple[str, ...]]:
+    current = document
+    tokens = tuple(t.replace("~1", "/").replace("~0", "~") for t in fragment.split("/")[1:])
+    for token in tokens:
+        if isinstance(current, dict) and token in current:
+            current = current[token]
+        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
+            current = current[int(token)]
+        else:
+            return False, None, tokens
+    return True, current, tokens
+
+
+def refuse_unbundled_refs(filename: str, document: Any) -> None:
+    """Every ``$ref`` the generator sees must name a subschema of the bundled document itself.
+
+    A ref to another file would be read from disk by the generator, relative to the working
+    directory. A ref into data (``default``, ``enum``, ``examples``, an unknown keyword …)
+    would make the generator treat unchecked data as a schema, where keywords that
+    ``refuse_dangerous_keywords`` never saw can inject imports.
+    """
+    schema_paths: set[tuple[str, ...]] = set()
+    anchors: set[str] = set()
+    refs: list[tuple[str, tuple[str | int, ...]]] = []
+    for node, path in iter_subschemas(document):
+        schema_paths.add(tuple(str(part) for part in path))
+        for key in ("$anchor", "$id", "id"):
+            value = node.get(key)
+            if isinstance(value, str) and value:
+                anchors.add(value if key == "$anchor" else value.partition("#")[2])
+        ref = node.get("$ref")
+        if ref is not None:
+            refs.append((ref, path))
+    for ref, path in refs:
+        where = _pointer((*path, "$ref"))
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            raise SchemaError(
+                filename, where, f"$ref {ref!r} does not resolve inside the schema set; refused"
+            )
+        fragment = unquote(ref[1:])
+        if not fragment:
+            continue
+        if not fragment.startswith("/"):
+            if fragment in anchors:
+                continue
+            raise SchemaError(filename, where, f"$ref {ref!r} names no anchor of a subschema")
+        found, target, tokens = _resolve_pointer(document, fragment)
+        if not found:
+            raise SchemaError(filename, where, f"$ref {ref!r} does not resolve")
+        if isinstance(target, bool):
+            continue
+        if not isinstance(target, dict) or tokens not in schema_paths:
+            raise SchemaError(
+                filename, where, f"$ref {ref!r} points into data, not at a subschema; refused"
+            )
 
 
 def _unique_key(mapping: dict[str, Any], wanted: str) -> str:
@@ -423,6 +487,7 @@ def prepare_document(
     document = bundle(schema_set, name)
     refuse_dangerous_keywords(schema.filename, document)
     keep_known_keywords(document)
+    refuse_unbundled_refs(schema.filename, document)
     document = hoist_named_root(document)
     hoist_path_refs(document, schema.dialect.definitions_keyword)
     collapse_nullable_primitives(document)
