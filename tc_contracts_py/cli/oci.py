@@ -1,0 +1,191 @@
+"""``tc-schema push``, ``lock`` and ``pull``: the pinned schemas artifact over OCI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from tc_contracts_py.cli.common import (
+    config_option,
+    fetch_options,
+    load_project_config,
+    require_source,
+)
+from tc_contracts_py.config import ProjectConfig
+from tc_contracts_py.oci.cache import ENV_CACHE_DIR
+from tc_contracts_py.sources import SourceOptions
+
+
+def _options(
+    config: ProjectConfig | None,
+    *,
+    offline: bool = False,
+    frozen: bool = False,
+    cache_dir: Path | None = None,
+    insecure: bool = False,
+    ca_file: Path | None = None,
+    timeout: float = 3.0,
+) -> SourceOptions:
+    # --cache-dir, then $TC_CONTRACTS_CACHE_DIR, then the config's cache-dir, then the default.
+    env_cache = os.environ.get(ENV_CACHE_DIR)
+    chosen_cache = cache_dir or (Path(env_cache) if env_cache else None)
+    if chosen_cache is None and config is not None:
+        chosen_cache = config.cache_dir
+    return SourceOptions(
+        offline=offline,
+        frozen=frozen,
+        cache_dir=chosen_cache,
+        insecure=insecure,
+        ca_file=ca_file,
+        connect_timeout=timeout,
+    )
+
+
+_insecure_option = click.option(
+    "--insecure", is_flag=True, help="Plain http to the registry (local registries only)."
+)
+_ca_file_option = click.option(
+    "--ca-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="CA bundle to trust for the registry (also REQUESTS_CA_BUNDLE).",
+)
+_timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=3.0,
+    show_default=True,
+    help="Connect timeout in seconds.",
+)
+
+
+@click.command("push")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("reference")
+@click.option(
+    "--version",
+    "version",
+    default=None,
+    help="Semver for the version annotation (default: the tag).",
+)
+@click.option("--source", "source_url", default=None, help="Source repository URL annotation.")
+@click.option("--revision", default=None, help="Source revision (commit SHA) annotation.")
+@_insecure_option
+@_ca_file_option
+@_timeout_option
+def push_command(
+    directory: Path,
+    reference: str,
+    version: str | None,
+    source_url: str | None,
+    revision: str | None,
+    insecure: bool,
+    ca_file: Path | None,
+    timeout: float,
+) -> None:
+    """Push the schemas in DIRECTORY as an OCI artifact to REFERENCE (host/repo:X.Y.Z).
+
+    The same schemas and version always give the same digest. Prints the manifest digest
+    on stdout and the full pin on stderr.
+    """
+    from tc_contracts_py.oci.push import push
+
+    result = push(
+        directory,
+        reference.removeprefix("oci://"),
+        _options(None, insecure=insecure, ca_file=ca_file, timeout=timeout),
+        version=version,
+        source=source_url,
+        revision=revision,
+    )
+    click.echo(f"pushed {result.reference}", err=True)
+    click.echo(result.digest)
+
+
+@click.command("lock")
+@config_option
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Artifact cache (default: $TC_CONTRACTS_CACHE_DIR, config cache-dir, or the user cache dir).",
+)
+@_insecure_option
+@_ca_file_option
+@_timeout_option
+def lock_command(
+    config_path: Path | None,
+    cache_dir: Path | None,
+    insecure: bool,
+    ca_file: Path | None,
+    timeout: float,
+) -> None:
+    """Resolve the tag of the `artifact` pin and write its manifest digest into the config.
+
+    The artifact is fetched and verified (and cached) before the file is touched.
+    """
+    from tc_contracts_py.oci.lock import lock
+
+    config = load_project_config(config_path)
+    result = lock(
+        config_path,
+        _options(config, cache_dir=cache_dir, insecure=insecure, ca_file=ca_file, timeout=timeout),
+    )
+    if result.changed:
+        click.echo(f"locked {result.pinned} in {result.config_path}", err=True)
+    else:
+        click.echo(f"{result.config_path}: already locked to {result.pinned}", err=True)
+    click.echo(result.digest)
+
+
+@click.command("pull")
+@click.argument("source", required=False)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to fill with the schema files (replaced whole). Without it only the cache is filled.",
+)
+@click.option(
+    "--frozen",
+    is_flag=True,
+    help="Refuse an OCI reference without @sha256 digest (for CI).",
+)
+@config_option
+@fetch_options
+def pull_command(
+    source: str | None,
+    out: Path | None,
+    frozen: bool,
+    config_path: Path | None,
+    offline: bool,
+    cache_dir: Path | None,
+    insecure: bool,
+    ca_file: Path | None,
+    timeout: float,
+) -> None:
+    """Fetch and verify SOURCE (default: the pinned `artifact`) into the cache and --out.
+
+    SOURCE is an OCI reference, oci-layout:PATH[:tag|@digest], a release asset URL with
+    #sha256=…, a directory, a .tar.gz or git:REF:PATH. Every manifest and blob is checked
+    against its sha256 and size before use; a cached digest needs no network.
+    """
+    from tc_contracts_py.oci.fetch import pull
+
+    config = load_project_config(config_path)
+    options = _options(
+        config,
+        offline=offline,
+        frozen=frozen,
+        cache_dir=cache_dir,
+        insecure=insecure,
+        ca_file=ca_file,
+        timeout=timeout,
+    )
+    result = pull(require_source(source, config), options, out)
+    where = f" into {result.out}" if result.out is not None else " into the cache"
+    click.echo(f"pulled {result.origin} ({len(result.files)} files){where}", err=True)
+    if result.digest:
+        click.echo(result.digest)

@@ -1,0 +1,262 @@
+"""A content-addressed cache of verified artifacts.
+
+Layout under the cache root (``--cache-dir``, else ``$TC_CONTRACTS_CACHE_DIR``, else config
+``cache-dir``, else the platform's user cache dir)::
+
+    v1/blobs/sha256/<hex>                 verified blobs: manifests, layers, release tarballs
+    v1/trees/sha256/<hex>/tree.json       the schema files of one pinned digest: names, sha256,
+    v1/trees/sha256/<hex>/files/<name>    sizes and the manifest annotations, then the files
+    v1/tmp/                               staging on the same filesystem, so renames are atomic
+    v1/locks/<hex>.lock                   one lock per digest, shared by concurrent processes
+
+Only verified content is ever renamed into ``blobs/`` or ``trees/``; a tree directory
+appears whole or not at all. Reads check every file against ``tree.json`` again, so a
+damaged cache entry is dropped and fetched anew rather than used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+from filelock import FileLock, Timeout
+
+from tc_contracts_py.errors import OperationalError
+from tc_contracts_py.oci.digest import CHUNK_SIZE, check_digest, digest_hex, file_digest
+from tc_contracts_py.sources import SourceOptions
+
+ENV_CACHE_DIR = "TC_CONTRACTS_CACHE_DIR"
+_LAYOUT_VERSION = "v1"
+_LOCK_TIMEOUT_SECONDS = 600.0
+_STALE_STAGING_SECONDS = 24 * 3600
+_TREE_INDEX = "tree.json"
+_TREE_FILES = "files"
+
+
+def _plain_name(name: str) -> bool:
+    # Names come from our own index, but the index is a file on disk: keep them plain.
+    return bool(name) and "/" not in name and "\\" not in name and name not in (".", "..")
+
+
+def default_cache_root(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    override = env.get(ENV_CACHE_DIR)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_cache_dir("tc-contracts", appauthor=False))
+
+
+@dataclass(frozen=True)
+class CachedTree:
+    """The schema files of one digest, as the cache holds them, with their expected hashes."""
+
+    digest: str
+    folder: Path
+    annotations: Mapping[str, str]
+    files: Mapping[str, tuple[str, int]]  # name -> (sha256 hex, size)
+    # True right after this process verified and committed it: no need to hash it again.
+    fresh: bool = False
+
+    def path(self, name: str) -> Path:
+        return self.folder / _TREE_FILES / name
+
+    def read_verified(self) -> dict[str, bytes]:
+        """Every file's bytes, each checked against the index; ``CorruptCacheEntry`` if not."""
+        contents: dict[str, bytes] = {}
+        for name, (expected_hex, size) in self.files.items():
+            try:
+                data = self.path(name).read_bytes()
+            except OSError:
+                raise CorruptCacheEntry(name) from None
+            if not self.fresh and (
+                len(data) != size or hashlib.sha256(data).hexdigest() != expected_hex
+            ):
+                raise CorruptCacheEntry(name)
+            contents[name] = data
+        return contents
+
+    def copy_verified(self, destination: Path) -> None:
+        """Copy every file into ``destination``, hashing on the way; ``CorruptCacheEntry`` if off."""
+        for name, (expected_hex, size) in self.files.items():
+            source = self.path(name)
+            target = destination / name
+            try:
+                if self.fresh:
+                    shutil.copyfile(source, target)
+                    continue
+                hasher = hashlib.sha256()
+                copied = 0
+                with source.open("rb") as reader, target.open("wb") as writer:
+                    while chunk := reader.read(CHUNK_SIZE):
+                        hasher.update(chunk)
+                        copied += len(chunk)
+                        writer.write(chunk)
+            except OSError:
+                raise CorruptCacheEntry(name) from None
+            if copied != size or hasher.hexdigest() != expected_hex:
+                raise CorruptCacheEntry(name)
+
+
+class CorruptCacheEntry(Exception):
+    """A cached file no longer matches its index (disk damage or tampering)."""
+
+
+class Cache:
+    """The cache at ``root``. Creating the object touches nothing on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.base = root / _LAYOUT_VERSION
+
+    @classmethod
+    def from_options(cls, options: SourceOptions) -> Cache:
+        return cls(options.cache_dir if options.cache_dir is not None else default_cache_root())
+
+    def _ensure(self) -> None:
+        try:
+            for sub in ("blobs/sha256", "trees/sha256", "tmp", "locks"):
+                (self.base / sub).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OperationalError(
+                f"{self.root}: cannot create the cache ({exc.strerror})"
+            ) from None
+
+    # -- blobs -------------------------------------------------------------------------------
+
+    def blob_path(self, digest: str) -> Path:
+        return self.base / "blobs" / "sha256" / digest_hex(digest)
+
+    def verified_blob(self, digest: str) -> Path | None:
+        """The cached blob for ``digest`` if present and intact (a damaged one is removed)."""
+        path = self.blob_path(digest)
+        if not path.is_file():
+            return None
+        actual, _size = file_digest(path)
+        if actual != digest:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
+        return path
+
+    def commit_blob(self, staged: Path, digest: str) -> Path:
+        """Move a verified staged file into place; a concurrent identical commit is fine."""
+        target = self.blob_path(digest)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, target)
+        return target
+
+    # -- trees -------------------------------------------------------------------------------
+
+    def tree_folder(self, digest: str) -> Path:
+        return self.base / "trees" / "sha256" / digest_hex(digest)
+
+    def tree(self, digest: str) -> CachedTree | None:
+        """The cached tree of ``digest`` (its index read; files are checked when consumed)."""
+        check_digest(digest, "cache key")
+        folder = self.tree_folder(digest)
+        try:
+            index = json.loads((folder / _TREE_INDEX).read_text(encoding="utf-8"))
+            files = {
+                str(name): (str(entry["sha256"]), int(entry["size"]))
+                for name, entry in index["files"].items()
+            }
+            annotations = {str(k): str(v) for k, v in index.get("annotations", {}).items()}
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.drop_tree(digest)
+            return None
+        if any(not _plain_name(name) for name in files):
+            self.drop_tree(digest)
+            return None
+        return CachedTree(digest, folder, annotations, files)
+
+    def staging_dir(self) -> Path:
+        self._ensure()
+        return Path(tempfile.mkdtemp(prefix="stage-", dir=self.base / "tmp"))
+
+    def staging_file(self) -> Path:
+        self._ensure()
+        fd, name = tempfile.mkstemp(prefix="blob-", dir=self.base / "tmp")
+        os.close(fd)
+        return Path(name)
+
+    def commit_tree(
+        self,
+        digest: str,
+        staged: Path,
+        files: Mapping[str, tuple[str, int]],
+        annotations: Mapping[str, str],
+    ) -> CachedTree:
+        """Turn a staging folder holding ``files/<name>`` into the tree of ``digest``.
+
+        The index is written last inside the staging folder, and the folder is renamed
+        into place in one step: a reader sees a whole tree or none.
+        """
+        index = {
+            "digest": digest,
+            "annotations": dict(sorted(annotations.items())),
+            "files": {name: {"sha256": h, "size": s} for name, (h, s) in sorted(files.items())},
+        }
+        (staged / _TREE_INDEX).write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+        target = self.tree_folder(digest)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.rename(staged, target)
+        except OSError:
+            # Another process committed the same digest first; its tree is equally valid.
+            if not (target / _TREE_INDEX).is_file():
+                raise
+            shutil.rmtree(staged, ignore_errors=True)
+        return CachedTree(digest, target, dict(annotations), dict(files), fresh=True)
+
+    def drop_tree(self, digest: str) -> None:
+        """Remove a damaged tree (renamed aside first, so no reader sees half of it)."""
+        folder = self.tree_folder(digest)
+        if folder.exists():
+            self._ensure()
+            graveyard = Path(tempfile.mkdtemp(prefix="drop-", dir=self.base / "tmp"))
+            with contextlib.suppress(OSError):
+                os.rename(folder, graveyard / "tree")
+            shutil.rmtree(graveyard, ignore_errors=True)
+
+    # -- locking -----------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, digest: str) -> Iterator[None]:
+        """Serialise work on one digest across processes (the others then find it cached)."""
+        self._ensure()
+        lock = FileLock(str(self.base / "locks" / f"{digest_hex(digest)}.lock"))
+        try:
+            lock.acquire(timeout=_LOCK_TIMEOUT_SECONDS)
+        except Timeout:
+            raise OperationalError(
+                f"{self.root}: cache entry {digest} is locked by another process "
+                f"for more than {_LOCK_TIMEOUT_SECONDS:.0f} s"
+            ) from None
+        try:
+            self._sweep_stale_staging()
+            yield
+        finally:
+            lock.release()
+
+    def _sweep_stale_staging(self) -> None:
+        """Remove staging leftovers of crashed runs; recent ones may belong to live processes."""
+        cutoff = time.time() - _STALE_STAGING_SECONDS
+        with contextlib.suppress(OSError):
+            for entry in (self.base / "tmp").iterdir():
+                with contextlib.suppress(OSError):
+                    if entry.stat().st_mtime < cutoff:
+                        if entry.is_dir():
+                            shutil.rmtree(entry, ignore_errors=True)
+                        else:
+                            entry.unlink()

@@ -1,0 +1,569 @@
+"""Fetching remote schema sources: OCI registries, OCI image layouts, release tarballs.
+
+Whatever the source, the same steps run in the same order:
+
+1. find the digest that is trusted: the pin (``@sha256:…``, ``#sha256=…``), or for an
+   unpinned tag the sha256 of the manifest bytes the registry returned (``--frozen``
+   refuses that case);
+2. if the cache holds the tree of that digest, use it: no network at all;
+3. otherwise, under the digest's cache lock: fetch the manifest and check it hashes to the
+   digest; check each layer blob against its descriptor's sha256 and size while streaming
+   it into a private staging file; read archives with ``archive`` (links, devices, ``..``,
+   absolute names, duplicates and oversize content refused);
+4. only then move blobs and the extracted tree into the cache, each with one rename.
+
+A failure in 3 leaves the cache as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from tc_contracts_py.archive import UnsafeArchiveError, read_schema_files
+from tc_contracts_py.atomic import (
+    exclusive,
+    make_sibling_temp_dir,
+    recover_directory,
+    replace_directory,
+)
+from tc_contracts_py.errors import (
+    ConfigError,
+    IntegrityError,
+    OfflineError,
+    SchemaError,
+    SourceError,
+)
+from tc_contracts_py.oci import ANNOTATION_REF_NAME, OCI_INDEX, OCI_MANIFEST
+from tc_contracts_py.oci.cache import Cache, CachedTree, CorruptCacheEntry
+from tc_contracts_py.oci.digest import CHUNK_SIZE, check_digest, verify_bytes
+from tc_contracts_py.oci.manifest import (
+    MAX_MANIFEST_BYTES,
+    Descriptor,
+    LayerKind,
+    parse_descriptor,
+    parse_manifest,
+    plan_layers,
+)
+from tc_contracts_py.oci.registry import RegistryClient, stream_to_file
+from tc_contracts_py.oci.transport import Transport, status_error
+from tc_contracts_py.schemaset import SchemaSet, schema_set_from_files
+from tc_contracts_py.sources import (
+    OciReference,
+    SourceKind,
+    SourceOptions,
+    SourceSpec,
+    parse_source,
+    read_git_folder,
+)
+
+REMOTE_KINDS = (SourceKind.OCI, SourceKind.OCI_LAYOUT, SourceKind.HTTPS)
+# Fetches a descriptor's blob into a staging path, verified, or raises.
+BlobFetcher = Callable[[Descriptor, Path], None]
+
+
+@dataclass(frozen=True)
+class Materialized:
+    """A verified artifact in the cache: the digest it is trusted by and its file tree."""
+
+    digest: str
+    tree: CachedTree
+    origin: str
+
+    @property
+    def annotations(self) -> Mapping[str, str]:
+        return self.tree.annotations
+
+
+@dataclass(frozen=True)
+class PullResult:
+    origin: str
+    digest: str | None
+    files: tuple[str, ...]
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    out: Path | None = None
+
+
+def load_remote_source(spec: SourceSpec, options: SourceOptions) -> SchemaSet:
+    """The checked schema set of an OCI reference, an OCI layout or a release tarball."""
+    materialized, contents = _consume(spec, options, lambda tree: tree.read_verified())
+    try:
+        return schema_set_from_files(
+            contents, origin=materialized.origin, annotations=materialized.annotations
+        )
+    except SchemaError as exc:
+        raise SchemaError(f"{materialized.origin}:{exc.file}", exc.pointer, exc.reason) from None
+
+
+T = TypeVar("T")
+
+
+def _consume(
+    spec: SourceSpec, options: SourceOptions, reader: Callable[[CachedTree], T]
+) -> tuple[Materialized, T]:
+    """Materialise, then read the tree with ``reader`` (which checks every file's hash).
+
+    A cache entry damaged since it was written is dropped and fetched once more; offline,
+    or if it happens twice, that is an ``IntegrityError``.
+    """
+    for attempt in range(2):
+        materialized = materialize(spec, options)
+        try:
+            return materialized, reader(materialized.tree)
+        except CorruptCacheEntry as exc:
+            Cache.from_options(options).drop_tree(materialized.digest)
+            if attempt or options.offline:
+                raise IntegrityError(
+                    f"{materialized.origin}: cached file {exc} does not match its digest; "
+                    "the damaged cache entry was removed"
+                ) from None
+    raise AssertionError("unreachable")
+
+
+def materialize(spec: SourceSpec, options: SourceOptions) -> Materialized:
+    """Make sure the verified tree of a remote source is in the cache, and return it."""
+    if spec.kind is SourceKind.OCI:
+        assert spec.oci is not None
+        return _materialize_registry(spec, spec.oci, options)
+    if spec.kind is SourceKind.OCI_LAYOUT:
+        return _materialize_layout(spec, options)
+    if spec.kind is SourceKind.HTTPS:
+        return _materialize_release(spec, options)
+    raise SourceError(f"{spec.text}: not a remote source ({spec.kind.value})")
+
+
+# -- shared: building a tree from a manifest -----------------------------------------------------
+
+
+def _build_tree(
+    cache: Cache,
+    digest: str,
+    manifest_bytes: bytes,
+    fetch_blob: BlobFetcher,
+    options: SourceOptions,
+    origin: str,
+) -> CachedTree:
+    """Verify, extract and commit. Call with the digest's lock held and the manifest verified."""
+    manifest = parse_manifest(manifest_bytes, origin)
+    plans = plan_layers(manifest, origin)
+    budget = options.max_unpacked_bytes
+    for plan in plans:
+        if plan.descriptor.size > budget:
+            raise IntegrityError(
+                f"{origin}: layer {plan.descriptor.digest} is {plan.descriptor.size} bytes, "
+                f"more than the {budget}-byte cap (raise max_unpacked_bytes if this is intended)"
+            )
+    staged_blobs: list[tuple[Path, str]] = []
+    blob_paths: dict[str, Path] = {}
+    staging = cache.staging_dir()
+    try:
+        for plan in plans:
+            layer = plan.descriptor
+            if layer.digest in blob_paths:
+                continue
+            cached = cache.verified_blob(layer.digest)
+            if cached is not None and cached.stat().st_size == layer.size:
+                blob_paths[layer.digest] = cached
+                continue
+            temp = staging / f"blob-{layer.digest.removeprefix('sha256:')}"
+            fetch_blob(layer, temp)
+            staged_blobs.append((temp, layer.digest))
+            blob_paths[layer.digest] = temp
+
+        files_dir = staging / "files"
+        files_dir.mkdir()
+        index: dict[str, tuple[str, int]] = {}
+        remaining = budget
+        link_later: list[tuple[str, str]] = []  # (file name, blob digest)
+        for plan in plans:
+            layer = plan.descriptor
+            if plan.kind is LayerKind.FILE:
+                assert plan.file_name is not None
+                remaining -= layer.size
+                if remaining < 0:
+                    raise UnsafeArchiveError(
+                        f"{origin}: unpacks to more than {budget} bytes (refused)"
+                    )
+                index[plan.file_name] = (layer.digest.removeprefix("sha256:"), layer.size)
+                link_later.append((plan.file_name, layer.digest))
+                continue
+            try:
+                members = read_schema_files(blob_paths[layer.digest], max_unpacked_bytes=remaining)
+            except UnsafeArchiveError as exc:
+                raise UnsafeArchiveError(f"{origin}: layer {layer.digest}: {exc}") from None
+            for name, data in members.items():
+                if name in index:
+                    raise UnsafeArchiveError(f"{origin}: two layers provide {name!r}")
+                remaining -= len(data)
+                (files_dir / name).write_bytes(data)
+                index[name] = (_sha256_hex(data), len(data))
+
+        # Everything is verified: from here on the cache changes.
+        for temp, blob_digest in staged_blobs:
+            blob_paths[blob_digest] = cache.commit_blob(temp, blob_digest)
+        manifest_temp = staging / "manifest"
+        manifest_temp.write_bytes(manifest_bytes)
+        cache.commit_blob(manifest_temp, digest)
+        for name, blob_digest in link_later:
+            _link_or_copy(blob_paths[blob_digest], files_dir / name)
+        tree_staging = cache.staging_dir()
+        os.rename(files_dir, tree_staging / "files")
+        return cache.commit_tree(digest, tree_staging, index, manifest.annotations)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _sha256_hex(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Both live in the cache and are never modified in place, so a hard link is safe."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _origin(reference: OciReference, digest: str) -> str:
+    return str(OciReference(reference.host, reference.repository, reference.tag, digest))
+
+
+# -- registries ----------------------------------------------------------------------------------
+
+
+def _materialize_registry(
+    spec: SourceSpec, reference: OciReference, options: SourceOptions
+) -> Materialized:
+    cache = Cache.from_options(options)
+    if reference.digest is None:
+        if options.frozen:
+            raise ConfigError(
+                f"{spec.text}: --frozen needs a digest-pinned reference "
+                "(host/repo:tag@sha256:…); run `tc-schema lock` to pin it"
+            )
+        if options.offline:
+            raise OfflineError(
+                f"{spec.text}: offline mode needs a digest-pinned reference; a tag can only be "
+                "resolved by the registry"
+            )
+        with Transport(options) as transport:
+            client = RegistryClient(reference, transport, insecure=options.insecure)
+            digest, manifest_bytes = client.resolve(reference.tag or "latest")
+            origin = _origin(reference, digest)
+            tree = cache.tree(digest)
+            if tree is not None:
+                return Materialized(digest, tree, origin)
+            with cache.lock(digest):
+                tree = cache.tree(digest)
+                if tree is None:
+                    tree = _build_tree(
+                        cache,
+                        digest,
+                        manifest_bytes,
+                        _registry_fetcher(client, options),
+                        options,
+                        origin,
+                    )
+            return Materialized(digest, tree, origin)
+
+    digest = check_digest(reference.digest, spec.text)
+    origin = _origin(reference, digest)
+    tree = cache.tree(digest)
+    if tree is not None:
+        return Materialized(digest, tree, origin)
+    if options.offline:
+        raise OfflineError(
+            f"{origin}: not in the cache at {cache.root} and --offline forbids the network "
+            "(pull it once online, or point --cache-dir at a cache that has it)"
+        )
+    with cache.lock(digest):
+        # Another process may have fetched it while this one waited for the lock.
+        tree = cache.tree(digest)
+        if tree is not None:
+            return Materialized(digest, tree, origin)
+        with Transport(options) as transport:
+            client = RegistryClient(reference, transport, insecure=options.insecure)
+            manifest_bytes, _header = client.get_manifest(digest)
+            verify_bytes(manifest_bytes, digest, None, f"manifest {origin}")
+            tree = _build_tree(
+                cache, digest, manifest_bytes, _registry_fetcher(client, options), options, origin
+            )
+    return Materialized(digest, tree, origin)
+
+
+def _registry_fetcher(client: RegistryClient, options: SourceOptions) -> BlobFetcher:
+    def fetch(layer: Descriptor, destination: Path) -> None:
+        client.download_blob(
+            layer.digest,
+            layer.size,
+            destination,
+            limit=options.max_unpacked_bytes,
+            progress=options.progress,
+        )
+
+    return fetch
+
+
+# -- OCI image layouts ---------------------------------------------------------------------------
+
+
+def _read_limited(path: Path, limit: int, what: str) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise SourceError(f"{what}: {path} does not exist") from None
+    except OSError as exc:
+        raise SourceError(f"{what}: cannot read {path} ({exc.strerror})") from None
+    if len(data) > limit:
+        raise IntegrityError(f"{what}: {path} is larger than {limit} bytes")
+    return data
+
+
+def _layout_blob(root: Path, digest: str) -> Path:
+    # The digest was validated, so this stays inside blobs/sha256.
+    return root / "blobs" / "sha256" / check_digest(digest, str(root)).removeprefix("sha256:")
+
+
+def _select_layout_manifest(spec: SourceSpec, root: Path) -> tuple[str, int | None]:
+    where = f"{root}/index.json"
+    try:
+        index = json.loads(_read_limited(root / "index.json", MAX_MANIFEST_BYTES, str(root)))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IntegrityError(f"{where}: not JSON ({exc})") from None
+    entries_value = index.get("manifests") if isinstance(index, dict) else None
+    if not isinstance(entries_value, list):
+        raise IntegrityError(f"{where}: no manifests list")
+    entries = [
+        parse_descriptor(entry, f"{where}#/manifests/{position}")
+        for position, entry in enumerate(entries_value)
+    ]
+    if spec.digest is not None:
+        wanted = check_digest(spec.digest, spec.text)
+        for entry in entries:
+            if entry.digest == wanted:
+                return entry.digest, entry.size
+        return wanted, None
+    candidates = [e for e in entries if e.media_type in (OCI_MANIFEST, OCI_INDEX)]
+    if spec.reference is not None:
+        tagged = [e for e in candidates if e.annotations.get(ANNOTATION_REF_NAME) == spec.reference]
+        if not tagged:
+            tags = sorted({t for e in candidates if (t := e.annotations.get(ANNOTATION_REF_NAME))})
+            raise SourceError(
+                f"{spec.text}: no manifest tagged {spec.reference!r} in {where} "
+                f"(tags: {', '.join(tags) or 'none'})"
+            )
+        candidates = tagged
+    if len(candidates) != 1:
+        raise SourceError(
+            f"{spec.text}: {where} lists {len(candidates)} manifests; name one with "
+            "oci-layout:PATH:tag or oci-layout:PATH@sha256:…"
+        )
+    return candidates[0].digest, candidates[0].size
+
+
+def _materialize_layout(spec: SourceSpec, options: SourceOptions) -> Materialized:
+    assert spec.path is not None
+    root = spec.path
+    marker = root / "oci-layout"
+    if not marker.is_file():
+        raise SourceError(f"{spec.text}: {root} is not an OCI image layout (no oci-layout file)")
+    try:
+        version = json.loads(_read_limited(marker, 4096, spec.text)).get("imageLayoutVersion")
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        version = None
+    if version != "1.0.0":
+        raise SourceError(f"{marker}: unsupported imageLayoutVersion {version!r}")
+    digest, size = _select_layout_manifest(spec, root)
+    origin = f"oci-layout:{root}@{digest}"
+    cache = Cache.from_options(options)
+    tree = cache.tree(digest)
+    if tree is not None:
+        return Materialized(digest, tree, origin)
+    manifest_bytes = _read_limited(_layout_blob(root, digest), MAX_MANIFEST_BYTES, origin)
+    verify_bytes(manifest_bytes, digest, size, f"manifest {origin}")
+
+    def fetch(layer: Descriptor, destination: Path) -> None:
+        _copy_verified(_layout_blob(root, layer.digest), destination, layer, origin)
+
+    with cache.lock(digest):
+        tree = cache.tree(digest)
+        if tree is None:
+            tree = _build_tree(cache, digest, manifest_bytes, fetch, options, origin)
+    return Materialized(digest, tree, origin)
+
+
+def _copy_verified(source: Path, destination: Path, layer: Descriptor, origin: str) -> None:
+    import hashlib
+
+    hasher = hashlib.sha256()
+    copied = 0
+    what = f"{origin}: blob {layer.digest}"
+    try:
+        with source.open("rb") as reader, destination.open("wb") as writer:
+            while chunk := reader.read(CHUNK_SIZE):
+                copied += len(chunk)
+                if copied > layer.size:
+                    raise IntegrityError(f"{what}: larger than its descriptor's {layer.size} bytes")
+                hasher.update(chunk)
+                writer.write(chunk)
+    except FileNotFoundError:
+        raise SourceError(f"{what}: missing from the layout") from None
+    except IntegrityError:
+        destination.unlink(missing_ok=True)
+        raise
+    actual = "sha256:" + hasher.hexdigest()
+    if copied != layer.size or actual != layer.digest:
+        destination.unlink(missing_ok=True)
+        detail = (
+            f"expected {layer.size} bytes, got {copied}"
+            if copied != layer.size
+            else f"digest mismatch (got {actual})"
+        )
+        raise IntegrityError(f"{what}: {detail}; nothing was used")
+
+
+# -- release tarballs ----------------------------------------------------------------------------
+
+
+def _materialize_release(spec: SourceSpec, options: SourceOptions) -> Materialized:
+    assert spec.url is not None
+    digest = check_digest(spec.digest, spec.text)
+    origin = f"{spec.url}#sha256={digest.removeprefix('sha256:')}"
+    cache = Cache.from_options(options)
+    tree = cache.tree(digest)
+    if tree is not None:
+        return Materialized(digest, tree, origin)
+    if options.offline:
+        raise OfflineError(
+            f"{origin}: not in the cache at {cache.root} and --offline forbids the network"
+        )
+    with cache.lock(digest):
+        tree = cache.tree(digest)
+        if tree is not None:
+            return Materialized(digest, tree, origin)
+        blob = cache.verified_blob(digest)
+        staging = cache.staging_dir()
+        try:
+            if blob is None:
+                temp = staging / "release.tar.gz"
+                with Transport(options) as transport:
+                    # Release assets are public or pre-signed; registry credentials stay home.
+                    response = transport.request("GET", spec.url, stream=True, authenticate=False)
+                    if response.status_code != 200:
+                        try:
+                            raise status_error(response, f"release asset {spec.url}", None)
+                        finally:
+                            response.close()
+                    stream_to_file(
+                        response,
+                        temp,
+                        digest=digest,
+                        size=None,
+                        limit=options.max_unpacked_bytes,
+                        what=f"release asset {spec.url}",
+                        progress=options.progress,
+                    )
+                archive_path = temp
+            else:
+                archive_path = blob
+            files = read_schema_files(archive_path, max_unpacked_bytes=options.max_unpacked_bytes)
+            if blob is None:
+                cache.commit_blob(archive_path, digest)
+            tree_staging = cache.staging_dir()
+            (tree_staging / "files").mkdir()
+            index: dict[str, tuple[str, int]] = {}
+            for name, data in files.items():
+                (tree_staging / "files" / name).write_bytes(data)
+                index[name] = (_sha256_hex(data), len(data))
+            tree = cache.commit_tree(digest, tree_staging, index, {})
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return Materialized(digest, tree, origin)
+
+
+# -- pull ----------------------------------------------------------------------------------------
+
+
+def pull(source: str | SourceSpec, options: SourceOptions, out: Path | None = None) -> PullResult:
+    """Fetch and verify a source; with ``out``, replace that folder with its schema files.
+
+    Without ``out`` only the cache is filled (what ``--offline`` runs need later). ``out`` is
+    swapped in whole (temp folder + rename); it must be absent, empty, or hold only schema
+    ``*.json`` files, so a mistyped ``--out .`` cannot wipe a project.
+    """
+    spec = parse_source(source) if isinstance(source, str) else source
+    if spec.kind in REMOTE_KINDS:
+        if out is None:
+            materialized, _ = _consume(spec, options, lambda tree: tree.read_verified())
+        else:
+            materialized, _ = _consume(spec, options, lambda tree: _write_out(out, tree, None))
+        tree = materialized.tree
+        return PullResult(
+            materialized.origin,
+            materialized.digest,
+            tuple(sorted(tree.files)),
+            tree.annotations,
+            out,
+        )
+    files = _local_files(spec, options)
+    if out is not None:
+        _write_out(out, None, files)
+    return PullResult(spec.text, None, tuple(sorted(files)), {}, out)
+
+
+def _local_files(spec: SourceSpec, options: SourceOptions) -> dict[str, bytes]:
+    from tc_contracts_py.schemaset import schema_directory
+
+    if spec.kind is SourceKind.DIRECTORY:
+        assert spec.path is not None
+        folder = schema_directory(spec.path)
+        files: dict[str, bytes] = {}
+        for entry in sorted(folder.glob("*.json")):
+            if entry.is_symlink() or not entry.is_file():
+                raise SourceError(f"{entry}: not a regular file (symlinks are refused)")
+            files[entry.name] = entry.read_bytes()
+        return files
+    if spec.kind is SourceKind.TARBALL:
+        assert spec.path is not None
+        return read_schema_files(spec.path, max_unpacked_bytes=options.max_unpacked_bytes)
+    return read_git_folder(spec)
+
+
+def _write_out(out: Path, tree: CachedTree | None, contents: Mapping[str, bytes] | None) -> None:
+    with exclusive(out):
+        recover_directory(out)
+        _check_replaceable(out)
+        staging = make_sibling_temp_dir(out)
+        try:
+            # mkdtemp makes it 0700; the folder is an ordinary project folder.
+            staging.chmod(0o755)
+            if tree is not None:
+                tree.copy_verified(staging)
+            for name, data in (contents or {}).items():
+                (staging / name).write_bytes(data)
+            replace_directory(out, staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+
+
+def _check_replaceable(out: Path) -> None:
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ConfigError(f"--out {out}: exists and is not a directory")
+    for entry in out.iterdir():
+        if entry.is_symlink() or not entry.is_file() or not entry.name.endswith(".json"):
+            raise ConfigError(
+                f"--out {out}: holds {entry.name!r}, which is not a schema file; refusing to "
+                "replace it (choose an empty or new folder)"
+            )

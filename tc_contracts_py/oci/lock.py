@@ -1,0 +1,108 @@
+"""``tc-schema lock``: resolve the pinned tag and write its manifest digest into the config.
+
+The pin reads ``artifact = "ghcr.io/org/contracts-schemas:0.3.2@sha256:<manifest digest>"``.
+The tag is for people and Renovate (its docker datasource updates tag and digest
+together); the digest is what ``pull`` trusts. ``lock`` computes the digest from the
+manifest bytes itself (not from a header), fetches and verifies the whole artifact into the
+cache, and only then rewrites the one string in the TOML file, keeping every comment and
+space around it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+import tomlkit.exceptions
+
+from tc_contracts_py.atomic import atomic_write_bytes
+from tc_contracts_py.config import PYPROJECT, ProjectConfig, load_config
+from tc_contracts_py.errors import ConfigError, SourceError
+from tc_contracts_py.oci.fetch import materialize
+from tc_contracts_py.oci.registry import RegistryClient
+from tc_contracts_py.oci.transport import Transport
+from tc_contracts_py.sources import (
+    OciReference,
+    SourceKind,
+    SourceOptions,
+    SourceSpec,
+    parse_source,
+)
+
+
+@dataclass(frozen=True)
+class LockResult:
+    config_path: Path
+    previous: str
+    pinned: str
+    digest: str
+    changed: bool
+
+
+def _pin_reference(config: ProjectConfig) -> tuple[str, OciReference]:
+    artifact = config.artifact
+    if artifact is None:
+        raise ConfigError(
+            f"{config.path or '<no config file>'}: no `artifact` to lock "
+            '(add artifact = "host/repo:X.Y.Z" to [tool.tc-contracts])'
+        )
+    try:
+        spec = parse_source(artifact)
+    except SourceError as exc:
+        raise ConfigError(f"{config.path}: artifact: {exc}") from None
+    if spec.kind is not SourceKind.OCI or spec.oci is None:
+        raise ConfigError(
+            f"{config.path}: artifact {artifact!r} is a {spec.kind.value} source; only OCI "
+            "references are locked (release URLs carry their #sha256= already)"
+        )
+    if spec.oci.tag is None:
+        raise ConfigError(f"{config.path}: artifact {artifact!r} has no tag to resolve")
+    return artifact, spec.oci
+
+
+def lock(config_path: Path | None, options: SourceOptions) -> LockResult:
+    """Resolve the tag of the configured pin, verify the artifact, write the digest."""
+    config = load_config(config_path)
+    if config.path is None:
+        raise ConfigError(
+            "no tc-contracts.toml or pyproject.toml with [tool.tc-contracts] found; pass --config"
+        )
+    previous, reference = _pin_reference(config)
+    assert reference.tag is not None
+    with Transport(options) as transport:
+        client = RegistryClient(reference, transport, insecure=options.insecure)
+        digest, _manifest = client.resolve(reference.tag)
+    pinned_ref = OciReference(reference.host, reference.repository, reference.tag, digest)
+    prefix = "oci://" if previous.startswith("oci://") else ""
+    pinned = f"{prefix}{pinned_ref}"
+    # Fetch and verify everything now: a pin that cannot be pulled must not be written.
+    materialize(SourceSpec(SourceKind.OCI, pinned, oci=pinned_ref), options)
+    changed = pinned != previous
+    if changed:
+        write_pin(config.path, pinned)
+    return LockResult(config.path, previous, pinned, digest, changed)
+
+
+def write_pin(path: Path, pinned: str) -> None:
+    """Replace the ``artifact`` string in place; everything else in the file stays byte-equal."""
+    try:
+        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.TOMLKitError) as exc:
+        raise ConfigError(f"{path}: cannot be read as TOML ({exc})") from None
+    table: Any = document
+    if path.name == PYPROJECT or "tool" in document:
+        try:
+            table = document["tool"]["tc-contracts"]
+        except KeyError:
+            raise ConfigError(f"{path}: no [tool.tc-contracts] table") from None
+    if "artifact" not in table:
+        raise ConfigError(f"{path}: no artifact key to update")
+    table["artifact"] = pinned
+    mode = stat.S_IMODE(path.stat().st_mode)
+    atomic_write_bytes(path, tomlkit.dumps(document).encode("utf-8"))
+    # The temp file was created 0600; the config keeps the mode it had.
+    os.chmod(path, mode)
