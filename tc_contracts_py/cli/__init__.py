@@ -86,6 +86,12 @@ def _register_commands() -> None:
 
     cli.add_command(gen.gen_command)
 
+    from tc_contracts_py.cli import oci
+
+    cli.add_command(oci.push_command)
+    cli.add_command(oci.lock_command)
+    cli.add_command(oci.pull_command)
+
 
 _register_commands()
 
