@@ -1,0 +1,225 @@
+"""Does a model accept exactly what its schema accepts?
+
+``check_agreement(Model, "User", schema_set=…)`` runs generated valid payloads and
+near misses through both the schema (the contract) and the model, and reports:
+
+- **looser**: the model accepts a payload the schema rejects (a near miss got through);
+- **stricter**: the model rejects a payload the schema accepts.
+
+Payloads reach the model the way they arrive on the wire: as JSON text, through
+``model_validate_json`` (``mode="python"`` uses ``model_validate`` on the dict instead).
+
+Near misses that add an undeclared key are *tolerated*, not findings, when the models
+were generated with ``unknown-properties = strip``: dropping such keys is that policy
+(and what a plain ``z.object()`` does). Findings of one kind at one place are grouped,
+and each group keeps its smallest payload.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from hypothesis import HealthCheck, Phase, given, settings
+
+from tc_contracts_py.config import UnknownProperties
+from tc_contracts_py.schemaset import Schema, SchemaSet, to_pointer
+from tc_contracts_py.testing.strategies import (
+    DEFAULT_MAX_DEPTH,
+    NearMiss,
+    SchemaCompiler,
+    resolve_target,
+)
+from tc_contracts_py.testing.validation import Semantics
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+__all__ = ["AgreementReport", "Finding", "check_agreement"]
+
+Side = Literal["looser", "stricter"]
+_INDEX = re.compile(r"/\d+(?=/|$)")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One disagreement between a model and its schema, with the smallest payload showing it."""
+
+    schema: str
+    side: Side
+    kind: str  # looser: the near miss's keyword; stricter: the model's error type
+    pointer: str  # where in the payload
+    detail: str
+    payload: Any
+    occurrences: int = 1
+
+    @property
+    def group(self) -> tuple[str, str, str]:
+        return (self.side, self.kind, _INDEX.sub("/*", self.pointer))
+
+    def describe(self) -> str:
+        what = (
+            "model accepts what the schema rejects"
+            if self.side == "looser"
+            else "model rejects what the schema accepts"
+        )
+        payload = json.dumps(self.payload, ensure_ascii=False, sort_keys=True, default=str)
+        if len(payload) > 300:
+            payload = payload[:299] + "…"
+        seen = f" (seen {self.occurrences}x)" if self.occurrences > 1 else ""
+        return (
+            f"{self.schema}: {self.side}: {what}: {self.kind} at {self.pointer or '/'}: "
+            f"{self.detail}{seen}\n    payload: {payload}"
+        )
+
+
+@dataclass
+class AgreementReport:
+    schema: str
+    findings: list[Finding] = field(default_factory=list)
+    tolerated: list[Finding] = field(default_factory=list)
+    valid_checked: int = 0
+    invalid_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def looser(self) -> list[Finding]:
+        return [f for f in self.findings if f.side == "looser"]
+
+    @property
+    def stricter(self) -> list[Finding]:
+        return [f for f in self.findings if f.side == "stricter"]
+
+    def summary(self) -> str:
+        status = "agrees" if self.ok else f"{len(self.findings)} disagreement(s)"
+        tolerated = f", {len(self.tolerated)} tolerated by policy" if self.tolerated else ""
+        return (
+            f"{self.schema}: {status} ({self.valid_checked} valid payloads, "
+            f"{self.invalid_checked} near misses{tolerated})"
+        )
+
+
+class _Collector:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.groups: dict[tuple[str, str, str], Finding] = {}
+        self.tolerated: dict[tuple[str, str, str], Finding] = {}
+
+    def add(self, finding: Finding, *, tolerated: bool = False) -> None:
+        target = self.tolerated if tolerated else self.groups
+        current = target.get(finding.group)
+        if current is None:
+            target[finding.group] = finding
+            return
+        count = current.occurrences + 1
+        keep = finding if _size(finding.payload) < _size(current.payload) else current
+        target[finding.group] = Finding(
+            keep.schema, keep.side, keep.kind, keep.pointer, keep.detail, keep.payload, count
+        )
+
+
+def _size(payload: Any) -> int:
+    return len(json.dumps(payload, default=str))
+
+
+def _model_errors(model: type[BaseModel], payload: Any, mode: str) -> list[dict[str, Any]]:
+    from pydantic import ValidationError
+
+    try:
+        if mode == "json":
+            model.model_validate_json(json.dumps(payload))
+        else:
+            model.model_validate(payload)
+    except ValidationError as exc:
+        return [dict(error) for error in exc.errors(include_url=False)]
+    return []
+
+
+def check_agreement(
+    model: type[BaseModel],
+    schema: str | Schema | Mapping[str, Any],
+    *,
+    schema_set: SchemaSet | None = None,
+    examples: int = 50,
+    derandomize: bool = True,
+    unknown_properties: UnknownProperties = UnknownProperties.STRIP,
+    semantics: Semantics = "zod",
+    mode: Literal["json", "python"] = "json",
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    extra_valid: Iterable[Any] = (),
+    extra_invalid: Iterable[Any] = (),
+    compiler: SchemaCompiler | None = None,
+) -> AgreementReport:
+    """Compare ``model`` with ``schema`` on generated payloads (and any given ones).
+
+    ``extra_valid`` / ``extra_invalid`` add known payloads (for example Zod-checked
+    fixtures); they are classified by the schema, not trusted blindly.
+    """
+    if isinstance(schema, str) and schema_set is not None:
+        schema = schema_set[schema]
+    name = (
+        schema.name
+        if isinstance(schema, Schema)
+        else str(schema.get("title", model.__name__))
+        if isinstance(schema, Mapping)
+        else schema
+    )
+    target = resolve_target(
+        schema, schema_set=schema_set, max_depth=max_depth, semantics=semantics, compiler=compiler
+    )
+    valid_strategy = target.valid()
+    miss_strategy = target.near_misses()
+    collector = _Collector(name)
+    report = AgreementReport(name)
+    tolerate_extra_keys = unknown_properties is UnknownProperties.STRIP
+
+    def check_valid(payload: Any) -> None:
+        report.valid_checked += 1
+        errors = _model_errors(model, payload, mode)
+        if errors:
+            first = errors[0]
+            pointer = to_pointer(list(first.get("loc", ())))
+            detail = "; ".join(
+                f"{to_pointer(list(e.get('loc', ()))) or '/'}: {e.get('msg', '')}"
+                for e in errors[:3]
+            )
+            collector.add(
+                Finding(name, "stricter", str(first.get("type", "error")), pointer, detail, payload)
+            )
+
+    def check_near_miss(miss: NearMiss) -> None:
+        report.invalid_checked += 1
+        if _model_errors(model, miss.payload, mode):
+            return
+        finding = Finding(name, "looser", miss.kind, miss.pointer, miss.detail, miss.payload)
+        tolerated = tolerate_extra_keys and miss.kind == "additionalProperties"
+        collector.add(finding, tolerated=tolerated)
+
+    run_settings = settings(
+        max_examples=max(1, examples),
+        derandomize=derandomize,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    given(valid_strategy)(run_settings(check_valid))()
+    given(miss_strategy)(run_settings(check_near_miss))()
+
+    validator = target.validator
+    for payload in [*extra_valid, *extra_invalid]:
+        # Known payloads are classified by the contract itself, not by where they came from.
+        if validator.is_valid(payload):
+            check_valid(payload)
+        else:
+            check_near_miss(NearMiss(payload, "", "given", "a known invalid payload"))
+
+    report.findings = sorted(collector.groups.values(), key=lambda f: f.group)
+    report.tolerated = sorted(collector.tolerated.values(), key=lambda f: f.group)
+    return report

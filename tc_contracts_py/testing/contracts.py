@@ -1,0 +1,324 @@
+"""``Contracts``: one schema set (and optionally its generated models) ready for runtime use.
+
+    contracts = Contracts.load("ghcr.io/org/contracts-schemas:1.4.0@sha256:…", models="app.models")
+    contracts.validate("User", payload)        # raises ContractViolation naming every pointer
+    user = contracts.model("User").model_validate(payload)
+
+Validators are compiled once per schema and cached; formats are really checked
+and patterns read as ECMA-262 (see ``validation``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import jsonschema.protocols
+from jsonschema.exceptions import ValidationError
+
+from tc_contracts_py.config import UnknownProperties
+from tc_contracts_py.errors import ConfigError, InputError
+from tc_contracts_py.schemaset import Schema, SchemaSet, to_pointer
+from tc_contracts_py.sources import SourceOptions, load_schema_set
+from tc_contracts_py.testing.validation import (
+    Semantics,
+    format_checker,
+    require_format_support,
+    validator_class,
+)
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
+    from pydantic import BaseModel
+
+    from tc_contracts_py.testing.strategies import NearMiss, SchemaCompiler
+
+__all__ = ["ContractViolation", "Contracts", "UnknownSchema", "Violation", "import_models"]
+
+MAX_REPORTED_VIOLATIONS = 20
+_MESSAGE_LIMIT = 160
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One reason a payload fails its schema."""
+
+    pointer: str  # JSON pointer into the payload ("" is the root)
+    message: str
+    keyword: str  # the schema keyword that failed: required, type, pattern, …
+    schema_pointer: str  # JSON pointer into the schema document
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message}"
+
+
+class ContractViolation(InputError):
+    """A payload does not satisfy its contract. ``violations`` lists every failure."""
+
+    def __init__(self, schema: str, violations: Sequence[Violation]) -> None:
+        self.schema = schema
+        self.violations = tuple(violations)
+        shown = "; ".join(str(v) for v in self.violations[:MAX_REPORTED_VIOLATIONS])
+        more = len(self.violations) - MAX_REPORTED_VIOLATIONS
+        suffix = f"; and {more} more" if more > 0 else ""
+        super().__init__(f"payload violates {schema}: {shown}{suffix}")
+
+    @property
+    def pointers(self) -> list[str]:
+        return [violation.pointer for violation in self.violations]
+
+
+class UnknownSchema(InputError):
+    """No schema (or no model) of that name."""
+
+
+def _shorten(message: str) -> str:
+    return message if len(message) <= _MESSAGE_LIMIT else message[: _MESSAGE_LIMIT - 1] + "…"
+
+
+def violations_of(errors: Iterator[ValidationError]) -> list[Violation]:
+    """Flatten jsonschema errors; for anyOf/oneOf failures report the closest branch's causes."""
+    found: list[Violation] = []
+    for error in errors:
+        found.append(
+            Violation(
+                pointer=to_pointer(list(error.absolute_path)),
+                message=_shorten(error.message),
+                keyword=str(error.validator),
+                schema_pointer=to_pointer(list(error.absolute_schema_path)),
+            )
+        )
+    found.sort(key=lambda v: (v.pointer, v.keyword))
+    return found
+
+
+def import_models(models: str | Path | ModuleType) -> ModuleType:
+    """Import a generated models package by module name or from its directory."""
+    if isinstance(models, ModuleType):
+        return models
+    if isinstance(models, Path) or (
+        "/" in models or models.endswith(".py") or Path(models).is_dir()
+    ):
+        return _import_from_directory(Path(models))
+    try:
+        return importlib.import_module(models)
+    except ImportError as exc:
+        raise ConfigError(f"cannot import models package {models!r}: {exc}") from None
+
+
+def _import_from_directory(folder: Path) -> ModuleType:
+    init = folder / "__init__.py"
+    if not init.is_file():
+        raise ConfigError(f"{folder}: not a package (no __init__.py)")
+    resolved = folder.resolve()
+    name = resolved.name
+    existing = sys.modules.get(name)
+    if existing is not None:
+        location = getattr(existing, "__file__", None)
+        if location and Path(location).resolve() == init.resolve():
+            return existing
+        # Another package owns that name: load ours under a distinct one so both coexist.
+        name = f"_tc_models_{abs(hash(str(resolved))):x}"
+        if name in sys.modules:
+            return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        name, init, submodule_search_locations=[str(resolved)]
+    )
+    if spec is None or spec.loader is None:
+        raise ConfigError(f"{folder}: cannot be imported")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[name]
+        raise ConfigError(f"{folder}: importing the models failed: {exc}") from exc
+    return module
+
+
+def models_unknown_properties(module: ModuleType) -> UnknownProperties | None:
+    """The unknown-properties policy a generated package was built with, from its manifest."""
+    location = getattr(module, "__file__", None)
+    if not location:
+        return None
+    manifest = Path(location).parent / "_manifest.json"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    options = data.get("options", {}) if isinstance(data, dict) else {}
+    value = options.get("unknown_properties") if isinstance(options, dict) else None
+    try:
+        return UnknownProperties(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+class Contracts:
+    """A schema set with cached validators, payload strategies and (optionally) its models."""
+
+    def __init__(
+        self,
+        schema_set: SchemaSet,
+        models: str | Path | ModuleType | None = None,
+        *,
+        semantics: Semantics = "zod",
+        unknown_properties: UnknownProperties | None = None,
+    ) -> None:
+        require_format_support()
+        self.schema_set = schema_set
+        self.semantics: Semantics = semantics
+        self._models_spec = models
+        self._models: ModuleType | None = None
+        self._validators: dict[str, jsonschema.protocols.Validator] = {}
+        self._compiler: SchemaCompiler | None = None
+        self._unknown_properties = unknown_properties
+        self._checker = format_checker(semantics)
+
+    @classmethod
+    def load(
+        cls,
+        source: str | Path | SchemaSet,
+        *,
+        models: str | Path | ModuleType | None = None,
+        options: SourceOptions | None = None,
+        semantics: Semantics = "zod",
+        unknown_properties: UnknownProperties | None = None,
+    ) -> Contracts:
+        """Load any schema source ``tc-schema`` understands (directory, tarball, OCI, …)."""
+        schema_set = (
+            source if isinstance(source, SchemaSet) else load_schema_set(str(source), options)
+        )
+        return cls(schema_set, models, semantics=semantics, unknown_properties=unknown_properties)
+
+    # -- schemas -------------------------------------------------------------------
+
+    @property
+    def names(self) -> list[str]:
+        return self.schema_set.names
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.schema_set
+
+    def entry(self, name: str) -> Schema:
+        try:
+            return self.schema_set[name]
+        except KeyError:
+            known = ", ".join(self.names)
+            raise UnknownSchema(
+                f"no schema named {name!r} in {self.schema_set.origin} (known: {known})"
+            ) from None
+
+    def schema(self, name: str) -> Any:
+        """The schema document of ``name``."""
+        return self.entry(name).document
+
+    def validator(self, name: str) -> jsonschema.protocols.Validator:
+        """The compiled validator of ``name``, built on first use and reused after."""
+        validator = self._validators.get(name)
+        if validator is None:
+            entry = self.entry(name)
+            cls = validator_class(entry.dialect, self.semantics)
+            validator = cls(
+                entry.document, registry=self.schema_set.registry, format_checker=self._checker
+            )
+            self._validators[name] = validator
+        return validator
+
+    def is_valid(self, name: str, payload: Any) -> bool:
+        return bool(self.validator(name).is_valid(payload))
+
+    def violations(self, name: str, payload: Any) -> list[Violation]:
+        """Every violation of ``payload`` against ``name``; empty when valid."""
+        return violations_of(self.validator(name).iter_errors(payload))
+
+    def validate(self, name: str, payload: Any) -> None:
+        """Raise ``ContractViolation`` naming the schema and the pointer of every violation."""
+        validator = self.validator(name)
+        # The valid path stops at the first error; errors are only collected on failure.
+        if validator.is_valid(payload):
+            return
+        raise ContractViolation(name, violations_of(validator.iter_errors(payload)))
+
+    # -- models ----------------------------------------------------------------------
+
+    @property
+    def has_models(self) -> bool:
+        return self._models_spec is not None
+
+    @property
+    def models(self) -> ModuleType:
+        if self._models is None:
+            if self._models_spec is None:
+                raise ConfigError("no models package configured (pass models=…)")
+            self._models = import_models(self._models_spec)
+        return self._models
+
+    def model(self, name: str) -> type[BaseModel]:
+        """The generated model of schema ``name`` (exported under the schema's name)."""
+        self.entry(name)
+        model = getattr(self.models, name, None)
+        if model is None or not hasattr(model, "model_validate"):
+            raise UnknownSchema(
+                f"models package {self.models.__name__!r} has no model {name!r} "
+                "(regenerate it with `tc-schema gen`?)"
+            )
+        return model  # type: ignore[no-any-return]
+
+    @property
+    def unknown_properties(self) -> UnknownProperties:
+        """How the models treat undeclared keys: given, else the package's manifest, else strip."""
+        if self._unknown_properties is not None:
+            return self._unknown_properties
+        if self._models_spec is not None:
+            found = models_unknown_properties(self.models)
+            if found is not None:
+                return found
+        return UnknownProperties.STRIP
+
+    # -- strategies --------------------------------------------------------------------
+
+    @property
+    def compiler(self) -> SchemaCompiler:
+        if self._compiler is None:
+            from tc_contracts_py.testing.strategies import SchemaCompiler
+
+            self._compiler = SchemaCompiler.for_schema_set(
+                self.schema_set, semantics=self.semantics
+            )
+        return self._compiler
+
+    def payloads(self, name: str) -> SearchStrategy[Any]:
+        from tc_contracts_py.testing.strategies import payloads
+
+        return payloads(self.entry(name), schema_set=self.schema_set, compiler=self.compiler)
+
+    def invalid_payloads(self, name: str) -> SearchStrategy[NearMiss]:
+        from tc_contracts_py.testing.strategies import invalid_payloads
+
+        return invalid_payloads(
+            self.entry(name), schema_set=self.schema_set, compiler=self.compiler
+        )
+
+    def assert_round_trip(self, name: str, payload: Any) -> None:
+        from tc_contracts_py.testing.roundtrip import assert_round_trip
+
+        entry = self.entry(name)
+        expected = None
+        if self.unknown_properties is UnknownProperties.STRIP:
+            compiler = self.compiler
+            loc = compiler.location(entry.uri)
+
+            def expected(value: Any) -> Any:
+                return compiler.without_undeclared(value, entry.document, loc)
+
+        assert_round_trip(
+            self.model(name), payload, schema=self.validator(name), name=name, expected=expected
+        )

@@ -1,0 +1,106 @@
+"""Validator classes that read contracts the way their producer, Zod, does.
+
+Two semantics are offered:
+
+``"zod"`` (the default everywhere in ``tc_contracts_py.testing``)
+    ``pattern`` is evaluated as ECMA-262 (as the JSON Schema spec and Zod say), so
+    ``\\d`` means ASCII digits and ``$`` means end of input; ``date-time`` must
+    end in ``Z``, as Zod's ``.datetime()`` demands (zod-to-json-schema emits
+    only ``format: date-time``, which alone would also admit ``+02:00``).
+``"jsonschema"``
+    What the ``jsonschema`` library does out of the box: Python ``re`` and
+    RFC 3339 date-times with any offset. Useful to show where the two part.
+
+In both, formats are really checked, with the generic ``FormatChecker`` (which,
+unlike ``Draft7Validator.FORMAT_CHECKER``, knows ``uuid``). ``date-time`` needs
+``rfc3339-validator``: ``require_format_support`` fails loudly when it is
+missing rather than leave ``date-time`` silently unchecked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cache
+from typing import Any, Literal
+
+import jsonschema
+import jsonschema.protocols
+import jsonschema.validators
+from jsonschema.exceptions import ValidationError
+
+from tc_contracts_py.errors import ContractsError
+from tc_contracts_py.schemaset import Dialect
+from tc_contracts_py.testing.regex import compile_ecma
+
+Semantics = Literal["zod", "jsonschema"]
+SEMANTICS: tuple[Semantics, ...] = ("zod", "jsonschema")
+
+# The formats Zod emits that a contract test must really check.
+REQUIRED_FORMATS = ("date-time", "date", "email", "uuid", "uri", "ipv4", "ipv6")
+# Zod's .datetime() without options: seconds required, fraction optional, `Z` only.
+_ZOD_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z", re.ASCII)
+
+FORMAT_CHECKER = jsonschema.FormatChecker()
+
+
+def _zod_format_checker() -> jsonschema.FormatChecker:
+    checker = jsonschema.FormatChecker()
+    rfc3339 = checker.checkers["date-time"][0] if "date-time" in checker.checkers else None
+
+    @checker.checks("date-time")
+    def zod_date_time(instance: object) -> bool:
+        if not isinstance(instance, str):
+            return True
+        if _ZOD_DATE_TIME.fullmatch(instance) is None:
+            return False
+        return rfc3339 is None or bool(rfc3339(instance))
+
+    return checker
+
+
+ZOD_FORMAT_CHECKER = _zod_format_checker()
+
+
+class FormatSupportMissing(ContractsError):
+    """A format checker dependency is not installed, so a format would go unchecked."""
+
+
+def require_format_support() -> None:
+    missing = [name for name in REQUIRED_FORMATS if name not in FORMAT_CHECKER.checkers]
+    if missing:
+        raise FormatSupportMissing(
+            f"format checks unavailable for {', '.join(missing)}: "
+            "install jsonschema[format-nongpl] (rfc3339-validator, rfc3986-validator)"
+        )
+
+
+def format_checker(semantics: Semantics = "zod") -> jsonschema.FormatChecker:
+    return ZOD_FORMAT_CHECKER if _checked(semantics) == "zod" else FORMAT_CHECKER
+
+
+def _checked(semantics: str) -> Semantics:
+    if semantics not in SEMANTICS:
+        raise ValueError(f"semantics must be one of {', '.join(SEMANTICS)}, not {semantics!r}")
+    return semantics
+
+
+def _ecma_pattern(
+    validator: jsonschema.protocols.Validator, pattern: str, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    if isinstance(instance, str) and compile_ecma(pattern).search(instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def validator_class(
+    dialect: Dialect, semantics: Semantics = "zod"
+) -> type[jsonschema.protocols.Validator]:
+    """The validator class for a dialect under the given semantics (format checker aside)."""
+    base = dialect.validator_class
+    if _checked(semantics) == "jsonschema":
+        return base
+    extended: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+        base, {"pattern": _ecma_pattern}
+    )
+    return extended
