@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.hostile.helpers import SECRET_ENV
+
+
+@pytest.fixture(autouse=True)
+def registry_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every hostile test runs with registry credentials set, so any leak is visible."""
+    for name, value in SECRET_ENV.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def schema_dir(tmp_path: Path) -> Callable[..., Path]:
+    """Write ``{name: document-or-text}`` as ``name.json`` into a fresh folder."""
+    counter = {"n": 0}
+
+    def write(schemas: dict[str, Any], name: str | None = None) -> Path:
+        counter["n"] += 1
+        folder = tmp_path / (name or f"src{counter['n']}")
+        folder.mkdir(parents=True, exist_ok=True)
+        for stem, document in schemas.items():
+            if isinstance(document, bytes):
+                data = document
+            elif isinstance(document, str):
+                data = document.encode()
+            else:
+                data = json.dumps(document).encode()
+            (folder / f"{stem}.json").write_bytes(data)
+        return folder
+
+    return write
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty working directory, so a stray relative read or write would land here."""
+    folder = tmp_path / "cwd"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    yield folder
+    os.chdir(tmp_path)
