@@ -15,6 +15,7 @@ import tarfile
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import IO
 
 from tc_contracts_py.errors import IntegrityError, SourceError
 
@@ -83,8 +84,10 @@ def check_members(
     return files
 
 
-def _open(path: Path) -> tarfile.TarFile:
+def _open(path: Path, fileobj: IO[bytes] | None = None) -> tarfile.TarFile:
     try:
+        if fileobj is not None:
+            return tarfile.open(name=str(path), fileobj=fileobj, mode="r:*")
         return tarfile.open(path, mode="r:*")
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file") from None
@@ -93,13 +96,18 @@ def _open(path: Path) -> tarfile.TarFile:
 
 
 def read_schema_files(
-    path: Path, *, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES
+    path: Path,
+    *,
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
+    fileobj: IO[bytes] | None = None,
 ) -> dict[str, bytes]:
     """The ``*.json`` files of a schema tarball, by file name, read in memory.
 
     Accepts files at the top level or in one folder (``schemas/*.json``). Nothing touches disk.
+    With ``fileobj`` (e.g. an already decompressed tar in memory) the archive is read from it
+    and ``path`` only names it in messages.
     """
-    with _open(path) as tar:
+    with _open(path, fileobj) as tar:
         members = check_members(str(path), tar, max_unpacked_bytes)
         files: dict[str, bytes] = {}
         for member in members:
