@@ -17,9 +17,11 @@ A failure in 3 leaves the cache as it was.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,7 +195,12 @@ def _build_tree(
                 link_later.append((plan.file_name, layer.digest))
                 continue
             try:
-                members = read_schema_files(blob_paths[layer.digest], max_unpacked_bytes=remaining)
+                blob = blob_paths[layer.digest]
+                members = read_schema_files(
+                    blob,
+                    max_unpacked_bytes=remaining,
+                    fileobj=gunzip_once(blob, remaining),
+                )
             except UnsafeArchiveError as exc:
                 raise UnsafeArchiveError(f"{origin}: layer {layer.digest}: {exc}") from None
             for name, data in members.items():
@@ -216,6 +223,53 @@ def _build_tree(
         return cache.commit_tree(digest, tree_staging, index, manifest.annotations)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+# A tar is its files plus 512-byte headers and padding; this bounds that overhead so a
+# gzip bomb is cut off while decompressing; the exact per-file cap is applied afterwards.
+_TAR_OVERHEAD_SLACK = 16 * 1024 * 1024
+
+
+def gunzip_once(blob: Path, max_unpacked_bytes: int) -> io.BytesIO | None:
+    """A gzip blob decompressed into memory in one pass; ``None`` if it is not gzip.
+
+    ``tarfile`` on a ``.tar.gz`` decompresses twice (once to check every member, again
+    after seeking back to read them) through small reads; one pass in large chunks, kept in
+    memory, costs a third of that. The tar is then read by ``archive.read_schema_files``,
+    which applies every safety check.
+    """
+    with blob.open("rb") as reader:
+        if reader.read(2) != _GZIP_MAGIC:
+            return None
+        reader.seek(0)
+        limit = max_unpacked_bytes + max_unpacked_bytes // 10 + _TAR_OVERHEAD_SLACK
+        output = io.BytesIO()
+        decompressor = zlib.decompressobj(wbits=31)
+
+        def emit(data: bytes) -> None:
+            if output.tell() + len(data) > limit:
+                raise UnsafeArchiveError(
+                    f"{blob.name}: unpacks to more than {max_unpacked_bytes} bytes (refused)"
+                )
+            output.write(data)
+
+        try:
+            while chunk := reader.read(CHUNK_SIZE):
+                while chunk:
+                    # max_length bounds each step's memory even for a gzip bomb.
+                    emit(decompressor.decompress(chunk, CHUNK_SIZE * 4))
+                    if decompressor.eof:
+                        # Concatenated gzip members, as gzip(1) allows.
+                        chunk = decompressor.unused_data
+                        decompressor = zlib.decompressobj(wbits=31)
+                    else:
+                        chunk = decompressor.unconsumed_tail
+            emit(decompressor.flush())
+        except zlib.error as exc:
+            raise UnsafeArchiveError(f"{blob.name}: corrupt gzip data ({exc})") from None
+    output.seek(0)
+    return output
 
 
 def _sha256_hex(data: bytes) -> str:
