@@ -58,7 +58,9 @@ class Finding:
 
     @property
     def group(self) -> tuple[str, str, str]:
-        return (self.side, self.kind, _INDEX.sub("/*", self.pointer))
+        # Known payloads are grouped by their reason; generated ones by keyword and place.
+        where = self.detail if self.kind == "given" else _INDEX.sub("/*", self.pointer)
+        return (self.side, self.kind, where)
 
     def describe(self) -> str:
         what = (
@@ -153,13 +155,14 @@ def check_agreement(
     mode: Literal["json", "python"] = "json",
     max_depth: int = DEFAULT_MAX_DEPTH,
     extra_valid: Iterable[Any] = (),
-    extra_invalid: Iterable[Any] = (),
+    extra_invalid: Iterable[Any | NearMiss] = (),
     compiler: SchemaCompiler | None = None,
 ) -> AgreementReport:
     """Compare ``model`` with ``schema`` on generated payloads (and any given ones).
 
     ``extra_valid`` / ``extra_invalid`` add known payloads (for example Zod-checked
-    fixtures); they are classified by the schema, not trusted blindly.
+    fixtures; an invalid one may be a ``NearMiss`` carrying why it is invalid). They are
+    classified by the schema, not trusted blindly.
     """
     if isinstance(schema, str) and schema_set is not None:
         schema = schema_set[schema]
@@ -213,12 +216,21 @@ def check_agreement(
     given(miss_strategy)(run_settings(check_near_miss))()
 
     validator = target.validator
-    for payload in [*extra_valid, *extra_invalid]:
+    known: list[Any] = [*extra_valid, *extra_invalid]
+    for item in known:
+        miss = item if isinstance(item, NearMiss) else None
+        payload = miss.payload if miss is not None else item
         # Known payloads are classified by the contract itself, not by where they came from.
         if validator.is_valid(payload):
             check_valid(payload)
-        else:
-            check_near_miss(NearMiss(payload, "", "given", "a known invalid payload"))
+            continue
+        if miss is None:
+            miss = NearMiss(payload, "", "given", "a known invalid payload")
+        stripped = target.compiler.without_undeclared(payload, target.node, target.loc)
+        if stripped != payload and validator.is_valid(stripped):
+            # Invalid only through undeclared keys: what the unknown-properties policy is about.
+            miss = NearMiss(payload, miss.pointer, "additionalProperties", miss.detail)
+        check_near_miss(miss)
 
     report.findings = sorted(collector.groups.values(), key=lambda f: f.group)
     report.tolerated = sorted(collector.tolerated.values(), key=lambda f: f.group)

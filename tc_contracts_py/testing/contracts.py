@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import jsonschema.protocols
 from jsonschema.exceptions import ValidationError
@@ -34,10 +34,13 @@ from tc_contracts_py.testing.validation import (
     validator_class,
 )
 
+Engine = Literal["jsonschema", "jsonschema-rs"]
+
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
     from pydantic import BaseModel
 
+    from tc_contracts_py.testing.fast import FastValidator
     from tc_contracts_py.testing.strategies import NearMiss, SchemaCompiler
 
 __all__ = ["ContractViolation", "Contracts", "UnknownSchema", "Violation", "import_models"]
@@ -171,10 +174,15 @@ class Contracts:
         *,
         semantics: Semantics = "zod",
         unknown_properties: UnknownProperties | None = None,
+        engine: Engine = "jsonschema",
     ) -> None:
         require_format_support()
+        if engine not in ("jsonschema", "jsonschema-rs"):
+            raise ConfigError(f"engine must be 'jsonschema' or 'jsonschema-rs', not {engine!r}")
         self.schema_set = schema_set
         self.semantics: Semantics = semantics
+        self.engine: Engine = engine
+        self._fast: dict[str, FastValidator] = {}
         self._models_spec = models
         self._models: ModuleType | None = None
         self._validators: dict[str, jsonschema.protocols.Validator] = {}
@@ -191,6 +199,7 @@ class Contracts:
         options: SourceOptions | None = None,
         semantics: Semantics = "zod",
         unknown_properties: UnknownProperties | None = None,
+        engine: Engine = "jsonschema",
     ) -> Contracts:
         """Load any schema source ``tc-schema`` understands (directory, tarball, OCI, …)."""
         schema_set = (
@@ -232,15 +241,34 @@ class Contracts:
             self._validators[name] = validator
         return validator
 
+    def fast_validator(self, name: str) -> FastValidator:
+        """The jsonschema-rs validator of ``name`` (needs the ``fast`` extra), cached."""
+        fast = self._fast.get(name)
+        if fast is None:
+            from tc_contracts_py.testing.fast import FastValidator
+
+            self.entry(name)
+            fast = self._fast[name] = FastValidator(self.schema_set, name, semantics=self.semantics)
+        return fast
+
     def is_valid(self, name: str, payload: Any) -> bool:
+        if self.engine == "jsonschema-rs":
+            return self.fast_validator(name).is_valid(payload)
         return bool(self.validator(name).is_valid(payload))
 
     def violations(self, name: str, payload: Any) -> list[Violation]:
         """Every violation of ``payload`` against ``name``; empty when valid."""
+        if self.engine == "jsonschema-rs":
+            return self.fast_validator(name).violations(payload)
         return violations_of(self.validator(name).iter_errors(payload))
 
     def validate(self, name: str, payload: Any) -> None:
         """Raise ``ContractViolation`` naming the schema and the pointer of every violation."""
+        if self.engine == "jsonschema-rs":
+            fast = self.fast_validator(name)
+            if not fast.is_valid(payload):
+                raise ContractViolation(name, fast.violations(payload))
+            return
         validator = self.validator(name)
         # The valid path stops at the first error; errors are only collected on failure.
         if validator.is_valid(payload):
