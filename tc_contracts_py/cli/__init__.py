@@ -92,6 +92,10 @@ def _register_commands() -> None:
     cli.add_command(oci.lock_command)
     cli.add_command(oci.pull_command)
 
+    from tc_contracts_py.cli import testing
+
+    cli.add_command(testing.check_models_command)
+
 
 _register_commands()
 
