@@ -26,6 +26,16 @@ REGISTRY_BINARY = "docker-registry"
 _READY_TIMEOUT_SECONDS = 15.0
 
 
+@dataclass(frozen=True)
+class TokenAuth:
+    """Where the registry sends clients for bearer tokens, and whose signatures it trusts."""
+
+    realm: str
+    service: str
+    issuer: str
+    root_certificate: Path
+
+
 @dataclass
 class LocalRegistry:
     host: str  # "127.0.0.1:PORT"
@@ -86,8 +96,13 @@ def start_registry(
     auth: bool = False,
     username: str = "tcuser",
     password: str | None = None,
+    token_auth: TokenAuth | None = None,
 ) -> LocalRegistry:
-    """Start a registry storing under ``root``; ready when this returns. Call ``stop()``."""
+    """Start a registry storing under ``root``; ready when this returns. Call ``stop()``.
+
+    ``auth`` turns on htpasswd basic auth; ``token_auth`` the bearer-token flow against a
+    token service the caller runs (``auth`` and ``token_auth`` exclude each other).
+    """
     binary = registry_binary()
     if binary is None:
         raise OperationalError(
@@ -113,6 +128,12 @@ def start_registry(
         hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=5)).decode()
         (root / "htpasswd").write_text(f"{username}:{hashed}\n", encoding="utf-8")
         lines += ["auth:", "  htpasswd:", "    realm: test-realm", f"    path: {root / 'htpasswd'}"]
+    elif token_auth is not None:
+        lines += [
+            "auth:", "  token:", f"    realm: {token_auth.realm}",
+            f"    service: {token_auth.service}", f"    issuer: {token_auth.issuer}",
+            f"    rootcertbundle: {token_auth.root_certificate}",
+        ]  # fmt: skip
     (root / "config.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     log = (root / "registry.log").open("w+", encoding="utf-8")

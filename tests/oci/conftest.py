@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 
 from tc_contracts_py.cli import cli
 from tc_contracts_py.oci.localregistry import LocalRegistry, start_registry
+from tests.oci.token_service import TokenService
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_SCHEMAS = ROOT / "fixtures" / "schemas" / "zod-to-json-schema"
@@ -102,3 +103,23 @@ def run() -> Callable[..., Result]:
         return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def bearer_registry(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[LocalRegistry, TokenService]]:
+    """A registry that only accepts bearer tokens from a token service, GHCR-style."""
+    _require("docker-registry")
+    _require("openssl")
+    root = tmp_path_factory.mktemp("registry-bearer")
+    service = TokenService(root / "token-service")
+    token_auth = service.start()
+    try:
+        started = start_registry(root / "registry", token_auth=token_auth)
+    except BaseException:
+        service.stop()
+        raise
+    yield started, service
+    started.stop()
+    service.stop()

@@ -189,3 +189,39 @@ def test_unreadable_docker_config_is_reported_without_its_content(monkeypatch, t
         credentials_for("x")
     assert "c2VjcmV0LXZhbHVl" not in str(caught.value)
     assert "config.json" in str(caught.value)
+
+
+def test_bearer_token_flow_push_with_credentials_pull_anonymously(
+    bearer_registry, run, schemas, repo, monkeypatch, tmp_path
+):
+    registry, service = bearer_registry
+    ref = f"{registry.host}/{repo}:1.0.0"
+    monkeypatch.setenv("TC_CONTRACTS_REGISTRY_USERNAME", service.username)
+    monkeypatch.setenv("TC_CONTRACTS_REGISTRY_PASSWORD", service.password)
+    pushed = run("push", "--insecure", schemas, ref)
+    assert pushed.exit_code == ExitCode.OK, pushed.output
+    assert any("push" in path for path in service.requests)
+
+    _without_env_credentials(monkeypatch)
+    pulled = run("pull", "--insecure", f"{ref}@{pushed.stdout.strip()}", "--out", tmp_path / "o")
+    assert pulled.exit_code == ExitCode.OK, pulled.output
+    assert file_hashes(tmp_path / "o") == file_hashes(schemas)
+
+
+def test_bearer_token_service_refusing_credentials(
+    bearer_registry, run, schemas, repo, monkeypatch
+):
+    registry, service = bearer_registry
+    monkeypatch.setenv("TC_CONTRACTS_REGISTRY_USERNAME", service.username)
+    monkeypatch.setenv("TC_CONTRACTS_REGISTRY_PASSWORD", WRONG_PASSWORD)
+    result = run("push", "--insecure", schemas, f"{registry.host}/{repo}:1.0.0")
+    assert result.exit_code == ExitCode.OPERATIONAL
+    assert "token service refused the credentials" in result.stderr
+    assert WRONG_PASSWORD not in result.output
+
+
+def test_anonymous_push_to_a_bearer_registry_is_denied(bearer_registry, run, schemas, repo):
+    registry, _ = bearer_registry
+    result = run("push", "--insecure", schemas, f"{registry.host}/{repo}:1.0.0")
+    assert result.exit_code == ExitCode.OPERATIONAL
+    assert "HTTP 401" in result.stderr or "HTTP 403" in result.stderr
