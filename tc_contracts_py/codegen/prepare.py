@@ -234,6 +234,9 @@ def refuse_unbundled_refs(filename: str, document: Any) -> None:
         ref = node.get("$ref")
         if ref is not None:
             refs.append((ref, path))
+    nodes_by_path = {
+        tuple(str(part) for part in path): node for node, path in iter_subschemas(document)
+    }
     for ref, path in refs:
         where = _pointer((*path, "$ref"))
         if not isinstance(ref, str) or not ref.startswith("#"):
@@ -256,6 +259,49 @@ def refuse_unbundled_refs(filename: str, document: Any) -> None:
             raise SchemaError(
                 filename, where, f"$ref {ref!r} points into data, not at a subschema; refused"
             )
+    for _, path in refs:
+        _refuse_ref_cycle(filename, document, nodes_by_path, tuple(str(part) for part in path))
+
+
+# Keywords that do not constrain: a node with only these besides $ref is just an alias.
+_ALIAS_ONLY_KEYWORDS = frozenset(
+    {"$ref", "$id", "$schema", "$comment", "title", "description", "default", "examples",
+     "deprecated", "readOnly", "writeOnly", "definitions", "$defs"}
+)  # fmt: skip
+
+
+def _refuse_ref_cycle(
+    filename: str,
+    document: Any,
+    nodes_by_path: dict[tuple[str, ...], dict[str, Any]],
+    start: tuple[str, ...],
+) -> None:
+    """A chain of bare ``$ref``s that comes back to itself never reaches a schema.
+
+    The generator turns it into type aliases of each other and the module fails to import.
+    """
+    seen: list[tuple[str, ...]] = []
+    path = start
+    while True:
+        node = nodes_by_path.get(path)
+        if (
+            node is None
+            or set(node) - _ALIAS_ONLY_KEYWORDS
+            or not isinstance(node.get("$ref"), str)
+        ):
+            return
+        if path in seen:
+            raise SchemaError(
+                filename,
+                _pointer((*start, "$ref")),
+                "$ref cycle that never reaches a schema: "
+                + " -> ".join("#" + _pointer(p) for p in (*seen, path)),
+            )
+        seen.append(path)
+        fragment = unquote(node["$ref"][1:])
+        if fragment and not fragment.startswith("/"):
+            return
+        path = _resolve_pointer(document, fragment)[2] if fragment else ()
 
 
 def _unique_key(mapping: dict[str, Any], wanted: str) -> str:
