@@ -27,7 +27,7 @@ import copy
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import unquote, urljoin
+from urllib.parse import quote, unquote, urljoin
 
 from tc_contracts_py.config import UnknownProperties
 from tc_contracts_py.errors import SchemaError
@@ -515,6 +515,41 @@ def add_discriminators(document: Any) -> None:
                 break
 
 
+def undot_definition_names(document: Any) -> None:
+    """Rename definitions whose names hold a ``.``, in place, and repoint their refs.
+
+    The generator reads a dotted name as ``module.Class`` and splits its output into
+    modules, so one schema with ``definitions: {"v1.Order": …}`` could not be generated.
+    """
+    renames: list[tuple[list[str], list[str]]] = []
+    for node, path in list(iter_subschemas(document)):
+        for keyword in ("definitions", "$defs"):
+            definitions = node.get(keyword)
+            if not isinstance(definitions, dict):
+                continue
+            for key in [k for k in definitions if "." in k]:
+                new_key = _unique_key(definitions, key.replace(".", "_"))
+                definitions[new_key] = definitions.pop(key)
+                prefix = [str(part) for part in path] + [keyword]
+                renames.append(([*prefix, key], [*prefix, new_key]))
+    if not renames:
+        return
+    for ref_node, fragment in list(_local_ref_fragments(document)):
+        tokens = _pointer_tokens(fragment) if fragment.startswith("/") else None
+        if tokens is None:
+            continue
+        changed = False
+        # Innermost first: an outer rename would hide the old outer name inner ones match.
+        for old, new in reversed(renames):
+            if tokens[: len(old)] == old:
+                tokens = new + tokens[len(old) :]
+                changed = True
+        if changed:
+            ref_node["$ref"] = "#" + "".join(
+                "/" + quote(escape_pointer_token(token), safe="") for token in tokens
+            )
+
+
 def apply_unknown_properties(document: Any, policy: UnknownProperties) -> None:
     """Under ``strip``, drop ``additionalProperties: false`` so models ignore extra keys."""
     if policy is UnknownProperties.REJECT:
@@ -536,6 +571,7 @@ def prepare_document(
     refuse_unbundled_refs(schema.filename, document)
     document = hoist_named_root(document)
     hoist_path_refs(document, schema.dialect.definitions_keyword)
+    undot_definition_names(document)
     collapse_nullable_primitives(document)
     add_discriminators(document)
     apply_unknown_properties(document, unknown_properties)
