@@ -120,6 +120,15 @@ def _nesting_depth_ok(document: Any, limit: int) -> tuple[bool, str]:
     return True, ""
 
 
+class _NonStandardConstant(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON (and JSON.parse on the zod side) does not.
+    raise _NonStandardConstant(name)
+
+
 def parse_schema_bytes(filename: str, data: bytes) -> Schema:
     """Parse and check one schema file's bytes. Raises ``SchemaError``."""
     name = filename[: -len(".json")] if filename.endswith(".json") else filename
@@ -132,7 +141,9 @@ def parse_schema_bytes(filename: str, data: bytes) -> Schema:
     except UnicodeDecodeError as exc:
         raise SchemaError(filename, "", f"not UTF-8 (byte {exc.start})") from None
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_refuse_constant)
+    except _NonStandardConstant as exc:
+        raise SchemaError(filename, "", f"invalid JSON: {exc} is not JSON") from None
     except json.JSONDecodeError as exc:
         raise SchemaError(
             filename, "", f"invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
