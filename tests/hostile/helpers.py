@@ -152,3 +152,23 @@ GOOD_SCHEMA = (
     b' "properties": {"id": {"type": "string"}}, "required": ["id"],'
     b' "additionalProperties": false}'
 )
+
+
+def import_in_subprocess(
+    package_dir: Path, code: str = "", *, extra_path: Sequence[Path] = (), cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Import a generated package in a fresh interpreter, then run ``code`` with it as ``pkg``."""
+    paths = [str(package_dir.parent), *map(str, extra_path)]
+    script = (
+        "import importlib, sys\n"
+        f"sys.path[:0] = {paths!r}\n"
+        f"pkg = importlib.import_module({package_dir.name!r})\n" + code
+    )
+    return subprocess.run(
+        [sys.executable, "-I", "-c", script],
+        cwd=cwd or package_dir.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
