@@ -1,0 +1,217 @@
+"""The typed result of a diff: directions, certainties, bumps, changes and the report.
+
+Everything here is plain data. Formatters (``report.py``) and the CLI read it; the
+engine (``engine.py``) builds it. ``DiffReport.to_json`` is the stable JSON contract
+(``format_version: 1``) documented in ``docs/diff.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+from typing import Any
+
+FORMAT_VERSION = 1
+
+
+class Direction(Enum):
+    """Who is broken. ``NEW_READERS``: a payload valid under OLD is rejected by NEW."""
+
+    NEW_READERS = "new-readers"
+    OLD_READERS = "old-readers"
+
+    @property
+    def writer(self) -> str:
+        return "old" if self is Direction.NEW_READERS else "new"
+
+    @property
+    def reader(self) -> str:
+        return "new" if self is Direction.NEW_READERS else "old"
+
+
+BOTH: frozenset[Direction] = frozenset(Direction)
+NONE: frozenset[Direction] = frozenset()
+
+
+class Certainty(StrEnum):
+    PROVEN = "proven"  # a witness payload was found and checked with jsonschema
+    LIKELY = "likely"  # a rule says so, but no witness could be found
+
+
+class Bump(Enum):
+    NONE = 0
+    PATCH = 1
+    MINOR = 2
+    MAJOR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def from_label(cls, label: str) -> Bump:
+        return cls[label.upper()]
+
+
+class Severity(StrEnum):
+    """What a rule's change is when it breaks no reader the role cares about."""
+
+    SEMANTIC = "semantic"  # the set of accepted payloads changed: minor at least
+    METADATA = "metadata"  # description, title, examples: patch
+    INFO = "info"  # deprecated, readOnly: patch, shown as information
+
+
+class Role(StrEnum):
+    REQUEST = "request"
+    RESPONSE = "response"
+    MODEL = "model"
+    EVENT = "event"
+
+    @property
+    def cares_about(self) -> frozenset[Direction]:
+        if self is Role.REQUEST:
+            return frozenset({Direction.NEW_READERS})
+        if self is Role.RESPONSE:
+            return frozenset({Direction.OLD_READERS})
+        return BOTH
+
+
+class SchemaStatus(StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A payload valid under the writer's schema and rejected by the reader's."""
+
+    payload: Any
+    direction: Direction
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "payload": self.payload,
+            "valid_under": self.direction.writer,
+            "rejected_by": self.direction.reader,
+        }
+
+
+@dataclass
+class Change:
+    """One finding of a rule at one place of one schema (or of the gate)."""
+
+    rule: str
+    schema: str
+    old_pointer: str | None
+    new_pointer: str | None
+    path: str  # instance path, e.g. ``items[].status``; empty at the root
+    breaks: frozenset[Direction]
+    certainty: Certainty
+    severity: Severity
+    message: str
+    fingerprint: str
+    witness: Witness | None = None
+    bump: Bump = Bump.NONE
+    waived: bool = False
+    waiver_reason: str | None = None
+
+    @property
+    def breaks_old_readers(self) -> bool:
+        return Direction.OLD_READERS in self.breaks
+
+    @property
+    def breaks_new_readers(self) -> bool:
+        return Direction.NEW_READERS in self.breaks
+
+    @property
+    def is_gate(self) -> bool:
+        return self.rule.startswith("gate-") or self.rule.startswith("waiver-")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "schema": self.schema,
+            "old_pointer": self.old_pointer,
+            "new_pointer": self.new_pointer,
+            "path": self.path,
+            "breaks_old_readers": self.breaks_old_readers,
+            "breaks_new_readers": self.breaks_new_readers,
+            "certainty": self.certainty.value,
+            "bump": self.bump.label,
+            "message": self.message,
+            "fingerprint": self.fingerprint,
+            "witness": self.witness.to_json() if self.witness else None,
+            "waived": self.waived,
+        }
+
+
+@dataclass
+class SchemaResult:
+    name: str
+    status: SchemaStatus
+    role: Role
+    breaks: frozenset[Direction] = NONE
+    bump: Bump = Bump.NONE
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status.value,
+            "role": self.role.value,
+            "breaks_old_readers": Direction.OLD_READERS in self.breaks,
+            "breaks_new_readers": Direction.NEW_READERS in self.breaks,
+            "bump": self.bump.label,
+        }
+
+
+class GateStatus(StrEnum):
+    PASS = "pass"  # noqa: S105 - a gate verdict, not a password
+    FAIL = "fail"
+    SKIPPED = "skipped"
+
+
+@dataclass
+class SideInfo:
+    source: str
+    version: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "version": self.version}
+
+
+@dataclass
+class DiffReport:
+    old: SideInfo
+    new: SideInfo
+    unknown_properties: str
+    zero_major: str
+    schemas: list[SchemaResult] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    required_bump: Bump = Bump.NONE
+    declared_bump: Bump | None = None
+    gate: GateStatus = GateStatus.SKIPPED
+
+    @property
+    def failed(self) -> bool:
+        return self.gate is GateStatus.FAIL
+
+    def breaking_changes(self) -> list[Change]:
+        return [c for c in self.changes if c.bump is Bump.MAJOR and not c.is_gate]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "old": self.old.to_json(),
+            "new": self.new.to_json(),
+            "policy": {
+                "unknown_properties": self.unknown_properties,
+                "zero_major": self.zero_major,
+            },
+            "required_bump": self.required_bump.label,
+            "declared_bump": self.declared_bump.label if self.declared_bump else None,
+            "gate": self.gate.value,
+            "schemas": [s.to_json() for s in self.schemas],
+            "changes": [c.to_json() for c in self.changes],
+        }

@@ -1,0 +1,117 @@
+"""jsonschema validators for one side of a diff, as a writer or as a reader under the policy.
+
+A writer produces payloads that satisfy its schema literally. A reader under the
+``strip`` policy drops properties it does not declare, so for it
+``additionalProperties: false`` (and ``unevaluatedProperties: false``) rejects nothing:
+its validator is a jsonschema class extended to skip exactly those two checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import attrs
+import jsonschema
+import jsonschema.protocols
+import jsonschema.validators
+
+from tc_contracts_py.diff.nodes import Children, Piece
+from tc_contracts_py.schemaset import Dialect, SchemaSet
+
+ValidatorClass = type[jsonschema.protocols.Validator]
+_FORMAT_CHECKER = jsonschema.FormatChecker()
+
+
+def _skipping_false(original: Callable[..., Any]) -> Callable[..., Any]:
+    def check(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if value is False:
+            return
+        yield from original(validator, value, instance, schema) or ()
+
+    return check
+
+
+def _make_stripping(dialect: Dialect) -> ValidatorClass:
+    base = dialect.validator_class
+    replaced = {
+        keyword: _skipping_false(base.VALIDATORS[keyword])
+        for keyword in ("additionalProperties", "unevaluatedProperties")
+        if keyword in base.VALIDATORS
+    }
+    extended: ValidatorClass = jsonschema.validators.extend(base, replaced)  # type: ignore[no-untyped-call]
+    return extended
+
+
+_STRIPPING: dict[Dialect, ValidatorClass] = {d: _make_stripping(d) for d in Dialect}
+_STRIPPING_CLASSES = frozenset(_STRIPPING.values())
+
+
+def _evolve_keeping_policy(self: Any, **changes: Any) -> Any:
+    # jsonschema's evolve picks the *standard* class again for a subschema carrying
+    # ``$schema`` (a root reached through a ref), which would drop the policy.
+    schema = changes.setdefault("schema", self.schema)
+    target: Any = type(self)
+    if isinstance(schema, dict) and isinstance(schema.get("$schema"), str):
+        dialect = Dialect.from_uri(schema["$schema"])
+        if dialect is not None:
+            target = _STRIPPING[dialect]
+    for attribute in attrs.fields(type(self)):
+        if attribute.init and attribute.alias not in changes:
+            changes[attribute.alias] = getattr(self, attribute.name)
+    return target(**changes)
+
+
+for _cls in _STRIPPING.values():
+    setattr(_cls, "evolve", _evolve_keeping_policy)  # noqa: B010 - a class attribute, not subclassing
+
+
+def validator_class(dialect: Dialect, *, stripping: bool) -> ValidatorClass:
+    return _STRIPPING[dialect] if stripping else dialect.validator_class
+
+
+class SideValidators:
+    """Cached validators for the schemas and sub-schemas of one side of a diff."""
+
+    def __init__(self, schema_set: SchemaSet, *, strip: bool) -> None:
+        self.schema_set = schema_set
+        self.strip = strip
+        self._cache: dict[tuple[int, bool], jsonschema.protocols.Validator] = {}
+
+    def root(self, name: str, *, reader: bool) -> jsonschema.protocols.Validator:
+        schema = self.schema_set[name]
+        key = (id(schema.document), reader)
+        found = self._cache.get(key)
+        if found is None:
+            cls = validator_class(schema.dialect, stripping=reader and self.strip)
+            found = cls(
+                schema.document,
+                registry=self.schema_set.registry,
+                format_checker=_FORMAT_CHECKER,
+            )
+            self._cache[key] = found
+        return found
+
+    def piece(self, piece: Piece, *, reader: bool) -> jsonschema.protocols.Validator:
+        key = (id(piece.schema), reader)
+        found = self._cache.get(key)
+        if found is None:
+            cls = validator_class(piece.dialect, stripping=reader and self.strip)
+            kwargs: dict[str, Any] = {"format_checker": _FORMAT_CHECKER}
+            if piece.resolver is not None:
+                kwargs["_resolver"] = piece.resolver
+            found = cls(piece.schema, **kwargs)
+            self._cache[key] = found
+        return found
+
+    def accepts(self, children: Children, value: Any, *, reader: bool) -> bool:
+        try:
+            return all(self.piece(p, reader=reader).is_valid(value) for p in children)
+        except Exception:  # noqa: BLE001 - an unevaluable check proves nothing either way
+            return False
+
+    def root_accepts(self, name: str, value: Any, *, reader: bool) -> bool:
+        try:
+            return self.root(name, reader=reader).is_valid(value)
+        except Exception:  # noqa: BLE001 - an unevaluable check proves nothing either way
+            return False

@@ -1,0 +1,129 @@
+"""Waivers: accepted breaks, read from TOML text (the CLI reads the file).
+
+```toml
+[[waiver]]
+fingerprint = "3c9e0f2a51b7d644"
+reason = "clients migrated in PLAT-123"
+expires = 2026-12-31
+
+[[waiver]]
+rule = "enum-value-removed"
+schema = "TrainingSession"
+pointer = "/definitions/TrainingSession/properties/status"   # old or new pointer, or path
+reason = "draft sessions were never sent"
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from typing import Any
+
+from tc_contracts_py.diff.model import Bump, Certainty, Change, Severity
+from tc_contracts_py.diff.policy import Waiver
+from tc_contracts_py.errors import ConfigError
+
+
+def parse_waivers(text: str, origin: str) -> tuple[Waiver, ...]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{origin}: invalid TOML ({exc})") from None
+    entries = data.get("waiver", data.get("waivers", []))
+    if not isinstance(entries, list):
+        raise ConfigError(f"{origin}: expected [[waiver]] tables")
+    waivers: list[Waiver] = []
+    for index, entry in enumerate(entries):
+        where = f"{origin}: waiver #{index + 1}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: expected a table")
+        unknown = set(entry) - {"fingerprint", "rule", "schema", "pointer", "reason", "expires"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(f"{where}: a non-empty `reason` is mandatory")
+        fingerprint = _optional_str(entry, "fingerprint", where)
+        rule = _optional_str(entry, "rule", where)
+        schema = _optional_str(entry, "schema", where)
+        pointer = _optional_str(entry, "pointer", where)
+        if fingerprint is None and (rule is None or schema is None):
+            raise ConfigError(
+                f"{where}: give `fingerprint`, or `rule` and `schema` (and `pointer`)"
+            )
+        waivers.append(
+            Waiver(
+                reason=reason.strip(),
+                fingerprint=fingerprint,
+                rule=rule,
+                schema=schema,
+                pointer=pointer,
+                expires=_expiry(entry.get("expires"), where),
+                index=index,
+            )
+        )
+    return tuple(waivers)
+
+
+def _optional_str(entry: dict[str, Any], key: str, where: str) -> str | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: `{key}` must be a non-empty string")
+    return value
+
+
+def _expiry(value: Any, where: str) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ConfigError(f"{where}: `expires` must be a date like 2026-12-31")
+
+
+def matches(waiver: Waiver, change: Change) -> bool:
+    if waiver.fingerprint is not None:
+        return waiver.fingerprint == change.fingerprint
+    if waiver.rule != change.rule or waiver.schema != change.schema:
+        return False
+    if waiver.pointer is None:
+        return True
+    return waiver.pointer in (change.old_pointer, change.new_pointer, change.path)
+
+
+def apply_waivers(changes: list[Change], waivers: tuple[Waiver, ...], today: date) -> list[Change]:
+    """Mark waived changes; return ``waiver-expired`` findings for waivers past their date."""
+    expired: list[Change] = []
+    for waiver in waivers:
+        if waiver.expires is not None and waiver.expires < today:
+            expired.append(
+                Change(
+                    rule="waiver-expired",
+                    schema="",
+                    old_pointer=None,
+                    new_pointer=None,
+                    path="",
+                    breaks=frozenset(),
+                    certainty=Certainty.PROVEN,
+                    severity=Severity.SEMANTIC,
+                    message=f"{waiver.describe()} expired on {waiver.expires.isoformat()}: "
+                    f"renew it or fix the break ({waiver.reason})",
+                    fingerprint=f"waiver-{waiver.index + 1}",
+                    bump=Bump.NONE,
+                )
+            )
+            continue
+        for change in changes:
+            if not change.waived and not change.is_gate and matches(waiver, change):
+                change.waived = True
+                change.waiver_reason = waiver.reason
+    return expired
