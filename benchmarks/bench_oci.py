@@ -91,9 +91,14 @@ def push_raw_layer(host: str, repository: str, tag: str, data: bytes) -> str:
     return sha256_digest(body)
 
 
-def median_seconds(action: Callable[[], object]) -> float:
+def median_seconds(
+    action: Callable[[], object], setup: Callable[[], object] | None = None
+) -> float:
+    """Median wall time of ``action``; ``setup`` runs before each sample, untimed."""
     samples = []
     for _ in range(RUNS):
+        if setup is not None:
+            setup()
         started = time.perf_counter()
         action()
         samples.append(time.perf_counter() - started)
@@ -132,18 +137,18 @@ def main() -> list[str]:
             def curl(repository: str, blob: str) -> Callable[[], object]:
                 url = f"{registry.url}/v2/{repository}/blobs/{blob}"
                 target = work / "curl.out"
-                return lambda: subprocess.run(
-                    ["curl", "-sSf", "-o", str(target), url], check=True
-                )
+                return lambda: subprocess.run(["curl", "-sSf", "-o", str(target), url], check=True)
+
+            cold_cache = work / "cache-cold"
+            cold_out = work / "out-cold"
+
+            def empty_cache_and_out() -> None:
+                shutil.rmtree(cold_cache, ignore_errors=True)
+                shutil.rmtree(cold_out, ignore_errors=True)
 
             def cold_pull(repository: str, digest: str) -> Callable[[], object]:
-                def run() -> None:
-                    cache = work / "cache-cold"
-                    shutil.rmtree(cache, ignore_errors=True)
-                    options = SourceOptions(insecure=True, cache_dir=cache, progress=False)
-                    pull(f"{host}/{repository}:1.0.0@{digest}", options, work / "out-cold")
-
-                return run
+                options = SourceOptions(insecure=True, cache_dir=cold_cache, progress=False)
+                return lambda: pull(f"{host}/{repository}:1.0.0@{digest}", options, cold_out)
 
             cases = {
                 "raw": (curl("bench/raw", raw_blob), cold_pull("bench/raw", raw_digest)),
@@ -153,7 +158,9 @@ def main() -> list[str]:
             # Interleave the rounds so drift on a shared machine hits both sides alike.
             for _round in range(2):
                 for name, (baseline, candidate) in cases.items():
-                    results[name].append((median_seconds(baseline), median_seconds(candidate)))
+                    results[name].append(
+                        (median_seconds(baseline), median_seconds(candidate, empty_cache_and_out))
+                    )
             for name, rounds in results.items():
                 curl_s = min(r[0] for r in rounds)
                 pull_s = min(r[1] for r in rounds)
