@@ -84,11 +84,14 @@ def test_generated_fixture_models_with_known_payloads(generated: dict[str, Path]
 def test_bad_input_exits_two(tmp_path: Path) -> None:
     schemas, models = _write(tmp_path, "some_models", FAITHFUL)
     missing = CliRunner().invoke(cli, ["check-models", str(tmp_path / "nope"), str(models)])
-    assert missing.exit_code == 2 and "error:" in missing.output
+    assert missing.exit_code == 2
+    assert "error:" in missing.output
     unknown = CliRunner().invoke(
         cli, ["check-models", str(schemas), str(models), "--schema", "Nope"]
     )
-    assert unknown.exit_code == 2 and "no schema named 'Nope'" in unknown.output
+    assert unknown.exit_code == 2
+    assert "no schema named 'Nope'" in unknown.output
     not_a_package = CliRunner().invoke(cli, ["check-models", str(schemas), str(tmp_path)])
-    assert not_a_package.exit_code == 2 and "not a package" in not_a_package.output
+    assert not_a_package.exit_code == 2
+    assert "not a package" in not_a_package.output
     assert make_set({"User": USER_SCHEMA})

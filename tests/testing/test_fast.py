@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tc_contracts_py.testing.contracts import ContractViolation, Contracts
+from tc_contracts_py.testing.contracts import Contracts, ContractViolation
 
 from .conftest import EXAMPLES, fixture_payloads, fixture_sets, load_fixture_set
 

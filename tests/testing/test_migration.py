@@ -26,9 +26,12 @@ def test_newest_first_and_reports_which_matched() -> None:
     new = window.parse({"summary": "rest", "confidence": "high"})
     assert (new.label, new.index, new.is_latest) == ("v2", 0, True)
     old = window.parse(json.dumps({"advice": "rest", "confidence": 0.4}))
-    assert old.label == "v1" and not old.is_latest
-    assert isinstance(old.value, AdviceV1) and old.value.confidence == 0.4
-    assert old.rejected_by[0][0] == "v2" and "/summary" in old.rejected_by[0][1]
+    assert old.label == "v1"
+    assert not old.is_latest
+    assert isinstance(old.value, AdviceV1)
+    assert old.value.confidence == 0.4
+    assert old.rejected_by[0][0] == "v2"
+    assert "/summary" in old.rejected_by[0][1]
 
 
 def test_no_match_names_every_version() -> None:
@@ -40,8 +43,9 @@ def test_no_match_names_every_version() -> None:
 
 
 def test_fixture_v1_payloads_parse_through_the_window(generated: dict) -> None:
-    from .conftest import fixture_payloads
     from tc_contracts_py.testing.contracts import import_models
+
+    from .conftest import fixture_payloads
 
     models = import_models(generated["zod-to-json-schema/2.0.0"])
     window = MigrationWindow(

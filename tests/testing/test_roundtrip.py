@@ -31,7 +31,8 @@ def test_faithful_model_round_trips_with_documented_normalisations() -> None:
     # Each of these changed on the way through the model, and each is a documented normalisation.
     assert dumped["id"] == GOOD["id"].lower()
     assert dumped["email"] == "maria@example.com"
-    assert dumped["weight"] == 61.0 and isinstance(dumped["weight"], float)
+    assert dumped["weight"] == 61.0
+    assert isinstance(dumped["weight"], float)
     assert dumped["homepage"] == "https://example.com/"
     assert dumped["createdAt"] == "2024-11-02T09:15:00Z"
 
@@ -59,7 +60,8 @@ def test_stricter_model_fails_at_parse_naming_the_field() -> None:
     with pytest.raises(RoundTripError) as caught:
         assert_round_trip(StrictUser, GOOD, schema=USER_SCHEMA)
     assert caught.value.stage == "parse"
-    assert "/handle" in str(caught.value) and "stricter" in str(caught.value)
+    assert "/handle" in str(caught.value)
+    assert "stricter" in str(caught.value)
 
 
 def test_dump_that_violates_the_schema_is_reported_with_pointers() -> None:

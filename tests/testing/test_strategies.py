@@ -129,7 +129,7 @@ def test_patterns_generate_ascii_digits_and_misses_use_other_digits() -> None:
 def test_lengths_fit_javascript_utf16_too() -> None:
     contracts = contracts_for({"type": "string", "minLength": 2, "maxLength": 4})
     valid, _ = assert_sound(contracts)
-    assert all(2 <= len(v) and utf16_length(v) <= 4 for v in valid)
+    assert all(len(v) >= 2 and utf16_length(v) <= 4 for v in valid)
 
 
 def test_number_bounds_and_multiple_of() -> None:
@@ -224,10 +224,12 @@ def test_optional_properties_are_sometimes_absent_and_never_null() -> None:
         }
     )
     valid, misses = assert_sound(contracts)
-    assert any("note" in v for v in valid) and any("note" not in v for v in valid)
+    assert any("note" in v for v in valid)
+    assert any("note" not in v for v in valid)
     assert all(v.get("note", "") is not None for v in valid)
     nulls = [m for m in misses if m.kind == "null"]
-    assert nulls and all(m.pointer in ("", "/note", "/id") for m in nulls)
+    assert nulls
+    assert all(m.pointer in ("", "/note", "/id") for m in nulls)
 
 
 def test_nullable_any_of_wrapper() -> None:
@@ -235,7 +237,8 @@ def test_nullable_any_of_wrapper() -> None:
         {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}
     )
     valid, _ = assert_sound(contracts)
-    assert None in valid and any(isinstance(v, str) for v in valid)
+    assert None in valid
+    assert any(isinstance(v, str) for v in valid)
 
 
 def test_one_of_gives_exactly_one_branch() -> None:
@@ -243,7 +246,8 @@ def test_one_of_gives_exactly_one_branch() -> None:
         {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "integer", "maximum": 10}]}
     )
     valid, _ = assert_sound(contracts)
-    assert valid and all(v < 0 or v > 10 for v in valid)
+    assert valid
+    assert all(v < 0 or v > 10 for v in valid)
 
 
 def test_all_of_objects_are_merged_like_zod_intersections() -> None:
@@ -446,7 +450,8 @@ def test_shrinking_finds_small_examples() -> None:
     }
     smallest = find(payloads(schema), lambda p: len(p["items"]) >= 2, settings=RUN)
     assert len(smallest["items"]) == 2
-    assert all(s == "" for s in smallest["items"]) and smallest["name"] == ""
+    assert all(s == "" for s in smallest["items"])
+    assert smallest["name"] == ""
 
 
 def test_canonical_json_matches_json_schema_equality() -> None:
