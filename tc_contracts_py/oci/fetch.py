@@ -17,6 +17,7 @@ A failure in 3 leaves the cache as it was.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -54,7 +55,7 @@ from tc_contracts_py.oci.manifest import (
 )
 from tc_contracts_py.oci.registry import RegistryClient, stream_to_file
 from tc_contracts_py.oci.transport import Transport, status_error
-from tc_contracts_py.schemaset import SchemaSet, schema_set_from_files
+from tc_contracts_py.schemaset import SchemaSet, schema_directory, schema_set_from_files
 from tc_contracts_py.sources import (
     OciReference,
     SourceKind,
@@ -273,8 +274,6 @@ def gunzip_once(blob: Path, max_unpacked_bytes: int) -> io.BytesIO | None:
 
 
 def _sha256_hex(data: bytes) -> str:
-    import hashlib
-
     return hashlib.sha256(data).hexdigest()
 
 
@@ -456,8 +455,6 @@ def _materialize_layout(spec: SourceSpec, options: SourceOptions) -> Materialize
 
 
 def _copy_verified(source: Path, destination: Path, layer: Descriptor, origin: str) -> None:
-    import hashlib
-
     hasher = hashlib.sha256()
     copied = 0
     what = f"{origin}: blob {layer.digest}"
@@ -575,8 +572,6 @@ def pull(source: str | SourceSpec, options: SourceOptions, out: Path | None = No
 
 
 def _local_files(spec: SourceSpec, options: SourceOptions) -> dict[str, bytes]:
-    from tc_contracts_py.schemaset import schema_directory
-
     if spec.kind is SourceKind.DIRECTORY:
         assert spec.path is not None
         folder = schema_directory(spec.path)
