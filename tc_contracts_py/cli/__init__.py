@@ -96,6 +96,11 @@ def _register_commands() -> None:
 
     cli.add_command(testing.check_models_command)
 
+    from tc_contracts_py.cli import diff
+
+    cli.add_command(diff.diff_command)
+    cli.add_command(diff.rules_command)
+
 
 _register_commands()
 

@@ -48,9 +48,7 @@ IGNORED_KEYWORDS = frozenset(
 )
 COMPOSITE_KEYWORDS = frozenset({"$ref", "allOf", "anyOf", "oneOf"})
 # Validation keywords this module does not model: compared as text, changes reported as likely.
-OPAQUE_KEYWORDS = frozenset(
-    {"if", "then", "else", "$dynamicRef", "$recursiveRef", "contains", "minContains", "maxContains"}
-)
+OPAQUE_KEYWORDS = frozenset({"if", "then", "else", "$dynamicRef", "$recursiveRef", "maxContains"})
 MAX_VARIANTS = 64
 
 
@@ -186,6 +184,7 @@ class Simple:
     min_items: int = 0
     max_items: int | None = None
     unique: bool = False
+    contains: tuple[tuple[Piece, int], ...] = ()  # (schema, minContains)
     # object
     properties: dict[str, Children] = field(default_factory=dict)
     required: frozenset[str] = frozenset()
@@ -598,6 +597,14 @@ def _merge_array(simple: Simple, conjunction: list[Flat]) -> None:
     simple.min_items = max(_ints(conjunction, "minItems"), default=0)
     simple.max_items = min(_ints(conjunction, "maxItems"), default=None)
     simple.unique = any(f.keywords.get("uniqueItems") is True for f in conjunction)
+    simple.contains = tuple(
+        (
+            f.piece.child(f.keywords["contains"], "contains"),
+            int(f.keywords["minContains"]) if _is_number(f.keywords.get("minContains")) else 1,
+        )
+        for f in conjunction
+        if "contains" in f.keywords
+    )
 
 
 def _merge_object(simple: Simple, conjunction: list[Flat]) -> None:

@@ -43,6 +43,8 @@ class Oracle(Protocol):
 
     def includes(self, writer: Children, reader: Children, direction: Direction) -> bool: ...
 
+    def node(self, children: Children) -> Node: ...
+
 
 class InstanceMaker(Protocol):
     def minimal(self, children: Children) -> Any: ...
@@ -549,6 +551,31 @@ def _unique(w: Simple, r: Simple, pair: Pair, d: Direction) -> Iterator[Finding]
     yield Finding(f"uniqueItems {verb}", candidates={d: candidates})
 
 
+@narrowing(
+    "array",
+    "array",
+    ("array-contains-narrowed", "'contains' added, or it asks for more or other items"),
+    ("array-contains-widened", "'contains' removed, or it asks for fewer or more kinds of items"),
+)
+def _contains(w: Simple, r: Simple, pair: Pair, d: Direction) -> Iterator[Finding]:
+    if not (_plain(w) and _plain(r)):
+        return
+    for wanted, minimum in r.contains:
+        if minimum <= 0:
+            continue
+        if any(
+            have >= minimum and pair.oracle.includes((mine,), (wanted,), d)
+            for mine, have in w.contains
+        ):
+            continue
+        verb = "narrowed" if d is NR else "widened"
+        yield Finding(
+            f"'contains' {verb} (at least {minimum} matching item(s))",
+            subject=wanted.pointer,
+            candidates={d: lambda maker: [[], maker.array_of_length(w, max(w.min_items, 1))]},
+        )
+
+
 def _positions(w: Simple, r: Simple) -> Iterator[tuple[int, bool]]:
     """Item positions to compare: each prefix index, then the first "rest" index."""
     count = max(len(w.prefix), len(r.prefix))
@@ -957,6 +984,11 @@ def _dependencies(w: Simple, r: Simple, pair: Pair, d: Direction) -> Iterator[Fi
 )
 def _not(w: Simple, r: Simple, pair: Pair, d: Direction) -> Iterator[Finding]:
     for excluded in r.nots:
+        excluded_node = pair.oracle.node(excluded)
+        if not excluded_node.too_complex and not any(
+            v.type == w.type for v in excluded_node.variants
+        ):
+            continue  # the reader's 'not' never meets a value of this type
         # not(W) ⊆ not(R) iff R ⊆ W: every value the reader excludes the writer excludes too.
         if any(pair.oracle.includes(excluded, mine, d) for mine in w.nots):
             continue
@@ -1028,8 +1060,8 @@ def _type_narrowing(direction: Direction) -> Callable[[NodePair], Iterator[Findi
     def check(pair: NodePair) -> Iterator[Finding]:
         writer, reader = (pair.old, pair.new) if direction is NR else (pair.new, pair.old)
         writer_types, reader_types = _type_families(writer), _type_families(reader)
-        if not writer_types or not reader_types or not writer_types & reader_types:
-            return
+        if not writer_types or (reader_types and not writer_types & reader_types):
+            return  # nothing to lose, or a complete change (type-changed)
         lost = sorted(writer_types - reader_types)
         if not lost:
             return
@@ -1050,7 +1082,7 @@ def _nullable(direction: Direction) -> Callable[[NodePair], Iterator[Finding]]:
         writer, reader = (pair.old, pair.new) if direction is NR else (pair.new, pair.old)
         writer_null = any(v.type == "null" for v in writer.variants)
         reader_null = any(v.type == "null" for v in reader.variants)
-        if writer_null and not reader_null and reader.variants:
+        if writer_null and not reader_null:
             verb = "no longer" if direction is NR else "now"
             yield Finding(f"null {verb} accepted", candidates={direction: _values(None)})
 

@@ -129,6 +129,9 @@ class Comparison:
         default_factory=lambda: Piece(_STRING_KEYS, None, "", "", Dialect.DRAFT7)
     )
 
+    def node(self, children: Children) -> Node:
+        return self.normalizer.node(children)
+
     def includes(self, writer: Children, reader: Children, direction: Direction) -> bool:
         """Whether every value of ``writer`` is accepted by ``reader`` (as far as the rules see)."""
         key = ("c", children_key(writer), children_key(reader), direction)

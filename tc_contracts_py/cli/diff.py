@@ -1,0 +1,218 @@
+"""``tc-schema diff`` and ``tc-schema rules``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from tc_contracts_py.atomic import atomic_write_bytes
+from tc_contracts_py.cli.common import (
+    config_option,
+    fetch_options,
+    load_project_config,
+    resolve_unknown_properties,
+    source_options_from,
+    unknown_properties_option,
+)
+from tc_contracts_py.config import ProjectConfig
+from tc_contracts_py.diff import DiffPolicy, Waiver, ZeroMajor, diff_schema_sets, parse_waivers
+from tc_contracts_py.diff.gate import parse_version
+from tc_contracts_py.diff.policy import DEFAULT_ROLES, roles_from_config
+from tc_contracts_py.diff.report import FORMATS, render
+from tc_contracts_py.diff.rules import RULES
+from tc_contracts_py.errors import ConfigError
+from tc_contracts_py.schemaset import SchemaSet, schema_directory
+from tc_contracts_py.sources import SourceKind, load_schema_set, parse_source
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _version_option(name: str, help_text: str) -> Callable[[F], F]:
+    return click.option(name, default=None, metavar="X.Y.Z", help=help_text)
+
+
+@click.command("diff")
+@click.argument("old_source")
+@click.argument("new_source")
+@_version_option(
+    "--from-version", "Version of OLD (default: artifact annotation, else folder name)."
+)
+@_version_option("--to-version", "Version of NEW (default: artifact annotation, else folder name).")
+@click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+    help="Report format.",
+)  # fmt: skip
+@unknown_properties_option
+@click.option(
+    "--zero-major",
+    type=click.Choice([z.value for z in ZeroMajor]),
+    default=None,
+    help="strict: a break needs a MAJOR bump also in 0.x; cargo: in 0.x a minor bump may break. "
+    "Default: [tool.tc-contracts.diff] zero-major, else strict.",
+)
+@click.option(
+    "--waivers",
+    "waivers_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML file of accepted breaks (default: [tool.tc-contracts.diff] waivers).",
+)
+@config_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to this file (atomically) instead of stdout.",
+)
+@fetch_options
+def diff_command(
+    old_source: str,
+    new_source: str,
+    from_version: str | None,
+    to_version: str | None,
+    fmt: str,
+    unknown_properties: str | None,
+    zero_major: str | None,
+    waivers_path: Path | None,
+    config_path: Path | None,
+    output: Path | None,
+    offline: bool,
+    cache_dir: Path | None,
+    insecure: bool,
+    ca_file: Path | None,
+    timeout: float,
+) -> None:
+    """Compare the schema sets OLD_SOURCE and NEW_SOURCE and apply the semver gate.
+
+    Each source is a directory, a .tar.gz, an OCI reference, oci-layout:PATH, a release
+    asset URL with #sha256=…, or git:REF:PATH. Exit codes: 0 pass, 1 gate failed,
+    2 bad input, 3 operational error.
+    """
+    from tc_contracts_py.cli import CheckFailed
+
+    config = load_project_config(config_path)
+    section = config.section("diff")
+    policy = _policy(
+        config,
+        section,
+        unknown_properties=unknown_properties,
+        zero_major=zero_major,
+        from_version=from_version,
+        to_version=to_version,
+        waivers_path=waivers_path,
+    )
+    options = source_options_from(
+        config,
+        offline=offline,
+        cache_dir=cache_dir,
+        insecure=insecure,
+        ca_file=ca_file,
+        timeout=timeout,
+    )
+    old = load_schema_set(old_source, options)
+    new = load_schema_set(new_source, options)
+    report = diff_schema_sets(old, new, policy, old_source=old_source, new_source=new_source)
+    color = (
+        fmt == "text" and output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    )
+    text = render(report, fmt, color=color, files=_schema_files(new_source, new))
+    if output is not None:
+        atomic_write_bytes(output, text.encode("utf-8"))
+    else:
+        click.echo(text, nl=False, color=color)
+    if report.failed:
+        raise CheckFailed()
+
+
+def _policy(
+    config: ProjectConfig,
+    section: Mapping[str, Any],
+    *,
+    unknown_properties: str | None,
+    zero_major: str | None,
+    from_version: str | None,
+    to_version: str | None,
+    waivers_path: Path | None,
+) -> DiffPolicy:
+    where = f"{config.path or '<config>'}: diff"
+    for flag, value in (("--from-version", from_version), ("--to-version", to_version)):
+        if value is not None and parse_version(value) is None:
+            raise ConfigError(f"{flag}: {value!r} is not a semantic version (X.Y.Z)")
+    if unknown_properties is None and isinstance(section.get("unknown-properties"), str):
+        unknown_properties = section["unknown-properties"]
+        if unknown_properties not in ("strip", "reject"):
+            raise ConfigError(
+                f"{where}.unknown-properties: {unknown_properties!r} is not one of strip, reject"
+            )
+    zero = zero_major or section.get("zero-major", ZeroMajor.STRICT.value)
+    try:
+        zero_policy = ZeroMajor(zero)
+    except ValueError:
+        raise ConfigError(f"{where}.zero-major: {zero!r} is not one of strict, cargo") from None
+    roles_table = section.get("roles")
+    if roles_table is not None and not isinstance(roles_table, Mapping):
+        raise ConfigError(f"{where}.roles: expected a table")
+    roles = roles_from_config(roles_table, f"{where}.roles") if roles_table else DEFAULT_ROLES
+    likely = section.get("likely-is-breaking", True)
+    if not isinstance(likely, bool):
+        raise ConfigError(f"{where}.likely-is-breaking: expected true or false")
+    if waivers_path is None and isinstance(section.get("waivers"), str):
+        waivers_path = config.root / section["waivers"]
+    waivers: tuple[Waiver, ...] = ()
+    if waivers_path is not None:
+        try:
+            text = waivers_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"{waivers_path}: no such waivers file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{waivers_path}: cannot read ({exc})") from None
+        waivers = parse_waivers(text, str(waivers_path))
+    return DiffPolicy(
+        unknown_properties=resolve_unknown_properties(unknown_properties, config),
+        zero_major=zero_policy,
+        roles=roles,
+        likely_breaks=likely,
+        from_version=from_version,
+        to_version=to_version,
+        waivers=waivers,
+    )
+
+
+def _schema_files(source: str, schema_set: SchemaSet) -> dict[str, str]:
+    """Paths for annotations, when the new side is a folder in the working tree."""
+    try:
+        spec = parse_source(source)
+    except ConfigError:
+        return {}
+    except Exception:  # noqa: BLE001 - annotations are a nicety; never fail the run over them
+        return {}
+    if spec.kind is SourceKind.DIRECTORY and spec.path is not None:
+        folder = schema_directory(spec.path)
+        return {s.name: (folder / s.filename).as_posix() for s in schema_set}
+    if spec.kind is SourceKind.GIT and spec.path is not None:
+        return {s.name: (spec.path / s.filename).as_posix() for s in schema_set}
+    return {}
+
+
+@click.command("rules")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def rules_command(fmt: str) -> None:
+    """List the diff rules: id, family, directions broken, description."""
+    rules = sorted(RULES.values(), key=lambda r: (r.family, r.id))
+    if fmt == "json":
+        click.echo(json.dumps([r.to_json() for r in rules], indent=2))
+        return
+    width = max(len(r.id) for r in rules)
+    for rule in rules:
+        click.echo(
+            f"{rule.id:<{width}}  {rule.family:<10}  {rule.breaks_label:<11}  {rule.description}"
+        )

@@ -1,0 +1,260 @@
+"""Render a ``DiffReport``: text, json, markdown (PR comment), github (annotations), junit.
+
+Pure functions from a report to a string; the CLI decides where it goes and whether
+text gets colour.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tc_contracts_py.diff.model import Bump, Change, DiffReport, GateStatus, SchemaStatus
+
+FORMATS = ("text", "json", "markdown", "github", "junit")
+_PAYLOAD_LIMIT = 400
+
+
+def render(
+    report: DiffReport, fmt: str, *, color: bool = False, files: Mapping[str, str] | None = None
+) -> str:
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "markdown":
+        return render_markdown(report)
+    if fmt == "github":
+        return render_github(report, files or {})
+    if fmt == "junit":
+        return render_junit(report)
+    return render_text(report, color=color)
+
+
+def render_json(report: DiffReport) -> str:
+    return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _payload(change: Change, limit: int = _PAYLOAD_LIMIT) -> str:
+    if change.witness is None:
+        return ""
+    text = json.dumps(change.witness.payload, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _breaks(change: Change) -> str:
+    parts = []
+    if change.breaks_new_readers:
+        parts.append("new readers")
+    if change.breaks_old_readers:
+        parts.append("old readers")
+    return " and ".join(parts) if parts else "nobody"
+
+
+def _version(report: DiffReport, side: str) -> str:
+    info = report.old if side == "old" else report.new
+    return info.version or "?"
+
+
+def _summary(report: DiffReport) -> str:
+    counts = {status: 0 for status in SchemaStatus}
+    for schema in report.schemas:
+        counts[schema.status] += 1
+    return ", ".join(f"{counts[s]} {s.value}" for s in SchemaStatus)
+
+
+def _ordered(report: DiffReport) -> list[Change]:
+    return sorted(
+        (c for c in report.changes if not c.is_gate),
+        key=lambda c: (-c.bump.value, c.schema, c.path, c.rule),
+    )
+
+
+def render_text(report: DiffReport, *, color: bool = False) -> str:
+    def style(text: str, **kwargs: Any) -> str:
+        if not color:
+            return text
+        import click
+
+        return click.style(text, **kwargs)
+
+    lines = [
+        f"tc-schema diff {report.old.source} ({_version(report, 'old')}) -> "
+        f"{report.new.source} ({_version(report, 'new')})",
+        f"policy: unknown-properties={report.unknown_properties}, zero-major={report.zero_major}",
+        f"schemas: {_summary(report)}",
+        "",
+    ]
+    colours = {Bump.MAJOR: "red", Bump.MINOR: "yellow", Bump.PATCH: "cyan", Bump.NONE: "white"}
+    changes = _ordered(report)
+    if not changes:
+        lines.append("no changes")
+    for change in changes:
+        label = change.bump.label.upper() if change.bump is Bump.MAJOR else change.bump.label
+        head = style(f"{label:<6}", fg=colours[change.bump], bold=change.bump is Bump.MAJOR)
+        waived = style(" [waived]", fg="green") if change.waived else ""
+        lines.append(f"{head} {change.schema}: {change.message} ({change.rule}){waived}")
+        if change.breaks:
+            lines.append(f"         breaks {_breaks(change)}; {change.certainty.value}")
+        if change.witness is not None:
+            lines.append(
+                f"         witness (valid under {change.witness.direction.writer}, rejected by "
+                f"{change.witness.direction.reader}): {_payload(change)}"
+            )
+        if change.waived and change.waiver_reason:
+            lines.append(f"         waiver: {change.waiver_reason}")
+    lines.append("")
+    for change in report.changes:
+        if change.is_gate:
+            lines.append(style(f"gate: {change.message} ({change.rule})", fg="red", bold=True))
+    declared = report.declared_bump.label if report.declared_bump else "unknown"
+    verdict = {
+        GateStatus.PASS: style("PASS", fg="green", bold=True),
+        GateStatus.FAIL: style("FAIL", fg="red", bold=True),
+        GateStatus.SKIPPED: style("SKIPPED (no versions)", fg="yellow"),
+    }[report.gate]
+    lines.append(
+        f"required bump: {report.required_bump.label}; declared: {declared}; gate: {verdict}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: DiffReport) -> str:
+    icon = {GateStatus.PASS: "✅", GateStatus.FAIL: "❌", GateStatus.SKIPPED: "⚠️"}[report.gate]
+    declared = report.declared_bump.label if report.declared_bump else "unknown"
+    lines = [
+        f"## {icon} tc-schema diff: gate {report.gate.value}",
+        "",
+        f"`{_version(report, 'old')}` → `{_version(report, 'new')}` · required bump "
+        f"**{report.required_bump.label}** · declared **{declared}** · "
+        f"unknown properties `{report.unknown_properties}` · zero-major `{report.zero_major}`",
+        "",
+        f"Schemas: {_summary(report)}.",
+        "",
+    ]
+    gate_lines = [c for c in report.changes if c.is_gate]
+    for change in gate_lines:
+        lines.append(f"> **{change.rule}**: {_md(change.message)}")
+    if gate_lines:
+        lines.append("")
+    changes = _ordered(report)
+    if changes:
+        lines += [
+            "| bump | schema | change | breaks | certainty | rule |",
+            "|---|---|---|---|---|---|",
+        ]
+        for change in changes:
+            bump = f"**{change.bump.label}**" if change.bump is Bump.MAJOR else change.bump.label
+            if change.waived:
+                bump += " (waived)"
+            lines.append(
+                f"| {bump} | `{change.schema}` | {_md(change.message)} | {_breaks(change)} | "
+                f"{change.certainty.value if change.breaks else ''} | `{change.rule}` |"
+            )
+        witnessed = [c for c in changes if c.witness is not None]
+        if witnessed:
+            lines += ["", "<details><summary>Witness payloads</summary>", ""]
+            for change in witnessed:
+                assert change.witness is not None
+                lines.append(
+                    f"- `{change.schema}` {_md(change.message)}: valid under "
+                    f"{change.witness.direction.writer}, rejected by {change.witness.direction.reader}"
+                )
+                lines.append("")
+                lines.append("  ```json")
+                lines.append("  " + _payload(change, 2000))
+                lines.append("  ```")
+            lines += ["", "</details>"]
+    else:
+        lines.append("No changes.")
+    return "\n".join(lines) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: DiffReport, files: Mapping[str, str]) -> str:
+    """GitHub workflow commands: ``::error`` for breaks that fail, notices for the rest."""
+    lines: list[str] = []
+    for change in _ordered(report):
+        level = "error" if change.bump is Bump.MAJOR and not change.waived else "notice"
+        if change.bump is Bump.MAJOR and change.waived:
+            level = "warning"
+        properties = []
+        if change.schema in files:
+            properties.append(f"file={_escape_property(files[change.schema])}")
+        properties.append(f"title={_escape_property(f'{change.schema}: {change.rule}')}")
+        message = change.message
+        if change.witness is not None:
+            message += (
+                f"\nwitness (valid under {change.witness.direction.writer}): {_payload(change)}"
+            )
+        lines.append(f"::{level} {','.join(properties)}::{_escape_data(message)}")
+    for change in report.changes:
+        if change.is_gate:
+            title = _escape_property(f"semver gate: {change.rule}")
+            lines.append(f"::error title={title}::{_escape_data(change.message)}")
+    declared = report.declared_bump.label if report.declared_bump else "unknown"
+    summary = (
+        f"tc-schema diff: required {report.required_bump.label}, declared {declared}, "
+        f"gate {report.gate.value}"
+    )
+    lines.append(f"::notice title=tc-schema diff::{_escape_data(summary)}")
+    return "\n".join(lines) + "\n"
+
+
+def render_junit(report: DiffReport) -> str:
+    suite = ET.Element("testsuite", name="tc-schema diff")
+    failures = 0
+    for schema in report.schemas:
+        case = ET.SubElement(suite, "testcase", classname="tc-schema.diff", name=schema.name)
+        blocking = [
+            c
+            for c in report.changes
+            if c.schema == schema.name and c.bump is Bump.MAJOR and not c.waived and not c.is_gate
+        ]
+        if blocking:
+            failures += 1
+            failure = ET.SubElement(
+                case,
+                "failure",
+                message=f"{len(blocking)} breaking change(s) in {schema.name} ({schema.role.value})",
+                type="breaking-change",
+            )
+            failure.text = "\n".join(
+                f"{c.rule}: {c.message}" + (f"\n  witness: {_payload(c)}" if c.witness else "")
+                for c in blocking
+            )
+        others = [c for c in report.changes if c.schema == schema.name and c not in blocking]
+        if others:
+            output = ET.SubElement(case, "system-out")
+            output.text = "\n".join(f"{c.bump.label} {c.rule}: {c.message}" for c in others)
+    gate_case = ET.SubElement(suite, "testcase", classname="tc-schema.diff", name="semver gate")
+    gate_findings = [c for c in report.changes if c.is_gate]
+    if report.gate is GateStatus.FAIL:
+        failures += 1
+        failure = ET.SubElement(
+            gate_case, "failure", message="semver gate failed", type="semver-gate"
+        )
+        failure.text = "\n".join(f"{c.rule}: {c.message}" for c in gate_findings)
+    elif report.gate is GateStatus.SKIPPED:
+        ET.SubElement(gate_case, "skipped", message="no versions to compare")
+    suite.set("tests", str(len(report.schemas) + 1))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    ET.indent(suite)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+    )
+
+
+Renderer = Callable[[DiffReport], str]
