@@ -10,7 +10,7 @@ import os
 import sys
 import traceback
 from enum import IntEnum
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -49,10 +49,39 @@ class CheckFailed(click.exceptions.Exit):
         super().__init__(ExitCode.CHECK_FAILED)
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage error as one line, like every other error, instead of click's usage block."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        hint = f" (see '{self.ctx.command_path} --help')" if self.ctx is not None else ""
+        click.echo(f"error: {one_line(self.format_message())}{hint}", file=file, err=file is None)
+
+
+def _one_line_usage(error: click.UsageError) -> click.UsageError:
+    # A bare `tc-schema` still shows the help: that is a request for it, not a mistake.
+    if isinstance(error, (click.exceptions.NoArgsIsHelpError, OneLineUsageError)):
+        return error
+    return OneLineUsageError(error.format_message(), error.ctx)
+
+
 class TcGroup(click.Group):
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as error:
+            raise _one_line_usage(error) from None
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as error:
+            raise _one_line_usage(error) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except ContractsError as exc:
