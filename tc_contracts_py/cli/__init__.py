@@ -92,7 +92,8 @@ class TcGroup(click.Group):
             ctx.exit(130)
         except Exception as exc:  # noqa: BLE001 - the last line of defence must catch everything
             if os.environ.get("TC_SCHEMA_DEBUG"):
-                traceback.print_exc()
+                # Redacted too: an exception's text may carry a URL or header with a secret.
+                click.echo(redact(traceback.format_exc()).rstrip("\n"), err=True)
             click.echo(
                 f"internal error: {type(exc).__name__}: {one_line(str(exc))} "
                 "(set TC_SCHEMA_DEBUG=1 for a traceback)",
