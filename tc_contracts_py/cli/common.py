@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,6 +11,7 @@ import click
 
 from tc_contracts_py.config import ProjectConfig, UnknownProperties, load_config
 from tc_contracts_py.errors import ConfigError
+from tc_contracts_py.oci.cache import ENV_CACHE_DIR
 from tc_contracts_py.sources import SourceOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -66,7 +68,7 @@ def fetch_options(function: F) -> F:
 
 
 def source_options_from(
-    config: ProjectConfig,
+    config: ProjectConfig | None,
     *,
     offline: bool = False,
     cache_dir: Path | None = None,
@@ -75,10 +77,15 @@ def source_options_from(
     timeout: float = 3.0,
     frozen: bool = False,
 ) -> SourceOptions:
+    # --cache-dir, then $TC_CONTRACTS_CACHE_DIR, then the config's cache-dir, then the default.
+    env_cache = os.environ.get(ENV_CACHE_DIR)
+    chosen_cache = cache_dir or (Path(env_cache) if env_cache else None)
+    if chosen_cache is None and config is not None:
+        chosen_cache = config.cache_dir
     return SourceOptions(
         offline=offline,
         frozen=frozen,
-        cache_dir=cache_dir or config.cache_dir,
+        cache_dir=chosen_cache,
         insecure=insecure,
         ca_file=ca_file,
         connect_timeout=timeout,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -12,36 +11,8 @@ from tc_contracts_py.cli.common import (
     fetch_options,
     load_project_config,
     require_source,
+    source_options_from,
 )
-from tc_contracts_py.config import ProjectConfig
-from tc_contracts_py.oci.cache import ENV_CACHE_DIR
-from tc_contracts_py.sources import SourceOptions
-
-
-def _options(
-    config: ProjectConfig | None,
-    *,
-    offline: bool = False,
-    frozen: bool = False,
-    cache_dir: Path | None = None,
-    insecure: bool = False,
-    ca_file: Path | None = None,
-    timeout: float = 3.0,
-) -> SourceOptions:
-    # --cache-dir, then $TC_CONTRACTS_CACHE_DIR, then the config's cache-dir, then the default.
-    env_cache = os.environ.get(ENV_CACHE_DIR)
-    chosen_cache = cache_dir or (Path(env_cache) if env_cache else None)
-    if chosen_cache is None and config is not None:
-        chosen_cache = config.cache_dir
-    return SourceOptions(
-        offline=offline,
-        frozen=frozen,
-        cache_dir=chosen_cache,
-        insecure=insecure,
-        ca_file=ca_file,
-        connect_timeout=timeout,
-    )
-
 
 _insecure_option = click.option(
     "--insecure", is_flag=True, help="Plain http to the registry (local registries only)."
@@ -95,7 +66,7 @@ def push_command(
     result = push(
         directory,
         reference.removeprefix("oci://"),
-        _options(None, insecure=insecure, ca_file=ca_file, timeout=timeout),
+        source_options_from(None, insecure=insecure, ca_file=ca_file, timeout=timeout),
         version=version,
         source=source_url,
         revision=revision,
@@ -131,7 +102,9 @@ def lock_command(
     config = load_project_config(config_path)
     result = lock(
         config_path,
-        _options(config, cache_dir=cache_dir, insecure=insecure, ca_file=ca_file, timeout=timeout),
+        source_options_from(
+            config, cache_dir=cache_dir, insecure=insecure, ca_file=ca_file, timeout=timeout
+        ),
     )
     if result.changed:
         click.echo(f"locked {result.pinned} in {result.config_path}", err=True)
@@ -175,7 +148,7 @@ def pull_command(
     from tc_contracts_py.oci.fetch import pull
 
     config = load_project_config(config_path)
-    options = _options(
+    options = source_options_from(
         config,
         offline=offline,
         frozen=frozen,

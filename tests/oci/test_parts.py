@@ -244,7 +244,7 @@ def test_pull_without_source_or_pin_is_an_input_error(run, tmp_path, monkeypatch
 
 
 def test_cache_dir_precedence_flag_env_config(tmp_path, monkeypatch):
-    from tc_contracts_py.cli.oci import _options
+    from tc_contracts_py.cli.common import source_options_from as _options
     from tc_contracts_py.config import ProjectConfig
 
     config = ProjectConfig(path=tmp_path / "tc-contracts.toml", table={"cache-dir": "from-config"})
