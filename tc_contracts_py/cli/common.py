@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,13 @@ unknown_properties_option = click.option(
 )
 
 
+def finite_seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """FloatRange lets nan and inf through (comparisons with nan are false); sockets do not."""
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value!r} is not a finite number of seconds")
+    return value
+
+
 def fetch_options(function: F) -> F:
     """Options for reaching remote sources (OCI registries, release assets)."""
     decorators = [
@@ -59,6 +67,7 @@ def fetch_options(function: F) -> F:
             type=click.FloatRange(min=0.1),
             default=3.0,
             show_default=True,
+            callback=finite_seconds,
             help="Connect timeout in seconds.",
         ),
     ]
