@@ -62,7 +62,7 @@ FORMAT_EXAMPLES: dict[str, str] = {
 # A string that no common format accepts, for "format added" witnesses.
 NOT_A_FORMAT = "not a valid value"
 
-_MINIMAL_DEPTH = 48
+_MINIMAL_DEPTH = 160
 _RANDOM_DEPTH = 6
 _ORDER_MINIMAL = ("null", "boolean", "number", "string", "array", "object")
 

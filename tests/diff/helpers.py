@@ -90,7 +90,12 @@ def check_witnesses(report: DiffReport, old: SchemaSet, new: SchemaSet) -> int:
     import jsonschema
     from referencing import Registry, Resource
 
+    cache: dict[tuple[int, bool], Registry[Any]] = {}
+
     def registry(schema_set: SchemaSet, relaxed: bool) -> Registry[Any]:
+        key = (id(schema_set), relaxed)
+        if key in cache:
+            return cache[key]
         resources = [
             (
                 s.uri,
@@ -101,7 +106,8 @@ def check_witnesses(report: DiffReport, old: SchemaSet, new: SchemaSet) -> int:
             )
             for s in schema_set
         ]
-        return Registry().with_resources(resources).crawl()
+        cache[key] = Registry().with_resources(resources).crawl()
+        return cache[key]
 
     strip = report.unknown_properties == "strip"
     checked = 0
