@@ -119,9 +119,7 @@ def diff_command(
     old = load_schema_set(old_source, options)
     new = load_schema_set(new_source, options)
     report = diff_schema_sets(old, new, policy, old_source=old_source, new_source=new_source)
-    color = (
-        fmt == "text" and output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    )
+    color = fmt == "text" and output is None and _stdout_is_tty() and not os.environ.get("NO_COLOR")
     text = render(report, fmt, color=color, files=_schema_files(new_source, new))
     if output is not None:
         atomic_write_bytes(output, text.encode("utf-8"))
@@ -129,6 +127,10 @@ def diff_command(
         click.echo(text, nl=False, color=color)
     if report.failed:
         raise CheckFailed()
+
+
+def _stdout_is_tty() -> bool:
+    return sys.stdout.isatty()
 
 
 def _policy(
