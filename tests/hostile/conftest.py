@@ -91,3 +91,28 @@ def recording_server() -> Iterator[RecordingServer]:
     server = RecordingServer()
     yield server
     server.close()
+
+
+@pytest.fixture(scope="session")
+def gen_versions(tmp_path_factory):
+    """Two schema versions and their complete reference packages (package name ``models``).
+
+    Returns ``(sources, references, durations)``: folder, files and cold-run seconds per version.
+    """
+    import time
+
+    from tests.hostile.helpers import package_files, run_module, small_schema_set, write_files
+
+    root = tmp_path_factory.mktemp("versions")
+    sources = {v: write_files(root / f"v{v}", small_schema_set(v)) for v in (1, 2)}
+    references = {}
+    durations = {}
+    for version, source in sources.items():
+        out = root / f"ref{version}" / "models"
+        started = time.monotonic()
+        completed = run_module(["gen", str(source), "--out", str(out), "--package", "models"])
+        durations[version] = time.monotonic() - started
+        assert completed.returncode == 0, completed.stderr
+        references[version] = package_files(out)
+    assert references[1] != references[2]
+    return sources, references, durations

@@ -172,3 +172,62 @@ def import_in_subprocess(
         timeout=120,
         check=False,
     )
+
+
+def small_schema_set(version: int) -> dict[str, bytes]:
+    """Four small zod-style schemas; ``version`` 2 changes two of them and adds one."""
+    import json
+
+    def obj(properties: dict[str, Any], required: list[str]) -> bytes:
+        document = {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "properties": properties,
+            "required": required,
+            "additionalProperties": False,
+        }
+        return json.dumps(document, indent=2).encode()
+
+    files = {
+        "Athlete.json": obj(
+            {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}},
+            ["id", "name"],
+        ),
+        "Session.json": obj(
+            {
+                "id": {"type": "string"},
+                "kind": {"type": "string", "enum": ["run", "ride", "swim"]},
+                "minutes": {"type": "integer", "minimum": 0},
+            },
+            ["id", "kind"],
+        ),
+        "Feedback.json": obj({"text": {"type": "string", "maxLength": 500}}, ["text"]),
+        "Event.json": obj(
+            {
+                "at": {"type": "string", "format": "date-time"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+            },
+            ["at"],
+        ),
+    }
+    if version == 2:
+        files["Athlete.json"] = obj(
+            {
+                "id": {"type": "string", "format": "uuid"},
+                "name": {"type": "string"},
+                "team": {"type": "string"},
+            },
+            ["id", "name"],
+        )
+        files["Feedback.json"] = obj(
+            {"text": {"type": "string", "maxLength": 1000}, "score": {"type": "number"}}, ["text"]
+        )
+        files["Plan.json"] = obj({"weeks": {"type": "integer", "minimum": 1}}, ["weeks"])
+    return files
+
+
+def write_files(folder: Path, files: Mapping[str, bytes]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder
