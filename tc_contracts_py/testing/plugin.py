@@ -131,9 +131,12 @@ class _PluginState:
         return [name for name in names if name not in self.exclude]
 
     def settings(self) -> hypothesis.settings:
-        from hypothesis import HealthCheck, settings
+        from hypothesis import HealthCheck, Phase, settings
 
         checks = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
+        # The explain phase re-runs a shrunk failure hundreds of times to annotate it; the
+        # round-trip report already names what changed, so it only costs time.
+        phases = [phase for phase in Phase if phase is not Phase.explain]
         if self.derandomize:
             # Reproducible runs: no example database to replay from another run.
             return settings(
@@ -142,8 +145,14 @@ class _PluginState:
                 database=None,
                 deadline=None,
                 suppress_health_check=checks,
+                phases=phases,
             )
-        return settings(max_examples=self.examples, deadline=None, suppress_health_check=checks)
+        return settings(
+            max_examples=self.examples,
+            deadline=None,
+            suppress_health_check=checks,
+            phases=phases,
+        )
 
 
 def _resolve_source(text: str, root: Path) -> str:
@@ -254,21 +263,26 @@ def pytest_collection_modifyitems(
         return
     if any("::" in str(arg) for arg in config.args):
         return
-    items.extend(_generated_items(session, state))
+    state.schema_names()  # load now: a bad source is a usage error, not a collection error
+    collector = ContractsCollector.from_parent(session, name="tc-contracts", nodeid="tc-contracts")
+    # genitems reports the collection like any other, so counts and -k/-m selection see them.
+    items.extend(session.genitems(collector))
 
 
-def _generated_items(session: pytest.Session, state: _PluginState) -> Iterator[ContractItem]:
-    kinds = ("round_trip", "agreement") if state.models is not None else ("payloads",)
-    for kind in kinds:
-        for name in state.schema_names():
-            test_name = f"test_{kind}[{name}]"
-            yield ContractItem.from_parent(
-                session,
-                name=test_name,
-                nodeid=f"tc-contracts::{test_name}",
-                kind=kind,
-                schema_name=name,
-            )
+class ContractsCollector(pytest.Collector):
+    """The generated tests: one round trip and one agreement test per schema."""
+
+    def collect(self) -> Iterator[ContractItem]:
+        state = _state(self.config)
+        kinds = ("round_trip", "agreement") if state.models is not None else ("payloads",)
+        for kind in kinds:
+            for name in state.schema_names():
+                yield ContractItem.from_parent(
+                    self, name=f"test_{kind}[{name}]", kind=kind, schema_name=name
+                )
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, "tc-contracts"
 
 
 class ContractFailure(AssertionError):

@@ -468,9 +468,7 @@ class SchemaCompiler:
                     return union
         if all(_is_object_shaped(node) for node, _ in flat):
             return self._object(flat)
-        primary_index = max(
-            range(len(flat)), key=lambda i: (("type" in flat[i][0]), len(flat[i][0]))
-        )
+        primary_index = max(range(len(flat)), key=lambda i: _generation_rank(flat[i][0]))
         primary = self.compile(*flat[primary_index])
         if primary is None:
             return None
@@ -1032,6 +1030,17 @@ class SchemaCompiler:
                 yield from self.edits(member, additional, loc, (*path, name))
 
 
+def _generation_rank(node: Mapping[str, Any]) -> tuple[bool, bool, bool, int]:
+    """Which allOf member to generate from (the others filter): the most specific one."""
+    keys = set(node)
+    return (
+        bool(keys & {"enum", "const"}),
+        bool(keys & {"pattern", "format"}),
+        "type" in keys,
+        len(keys),
+    )
+
+
 def _extra_members_allowed(loc: _Loc) -> int:
     recursion = len(loc.stack) - len(set(loc.stack))
     return max(1, EXTRA_MEMBERS >> (recursion + loc.nesting))
@@ -1328,9 +1337,13 @@ class Target:
             edits = list(compiler.edits(payload, node, loc))
             if not edits:
                 reject()
-            start = draw(st.integers(0, len(edits) - 1))
-            for offset in range(len(edits)):
-                edit = edits[(start + offset) % len(edits)]
+            # Pick the kind of constraint first, so every kind is tried, not mostly the
+            # ones that apply at every node (null, type).
+            kinds = sorted({edit.kind for edit in edits})
+            kind = draw(st.sampled_from(kinds))
+            ordered = [e for e in edits if e.kind == kind] + [e for e in edits if e.kind != kind]
+            start = draw(st.integers(0, sum(1 for e in edits if e.kind == kind) - 1))
+            for edit in ordered[start:] + ordered[:start]:
                 broken = edit.apply(payload)
                 if not root_validator.is_valid(broken):
                     return NearMiss(broken, to_pointer(edit.path), edit.kind, edit.detail)

@@ -5,7 +5,27 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AnyUrl, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StrictStr
+from pydantic import (
+    MISSING,
+    AnyUrl,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictStr,
+)
+
+
+def _zulu(value: Any) -> Any:
+    # Zod's .datetime(): a string ending in Z, not a number and not another offset.
+    if not isinstance(value, str) or not value.endswith("Z"):
+        raise ValueError("expected an ISO date-time ending in Z")
+    return value
+
+
+ZuluDatetime = Annotated[AwareDatetime, BeforeValidator(_zulu)]
 
 USER_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -34,9 +54,9 @@ class User(BaseModel):
     handle: Annotated[StrictStr, Field(min_length=3, max_length=20, pattern="^[a-z0-9_]+$")]
     age: Annotated[int, Field(ge=0, le=150, strict=True)]
     weight: Annotated[float, Field(gt=0)]
-    homepage: AnyUrl | None = Field(default=None)
-    created_at: Annotated[AwareDatetime, Field(alias="createdAt", strict=False)]
-    nickname: Annotated[StrictStr, Field(max_length=10)] | None = None
+    homepage: AnyUrl | MISSING = MISSING
+    created_at: Annotated[ZuluDatetime, Field(alias="createdAt")]
+    nickname: Annotated[StrictStr, Field(max_length=10)] | MISSING = MISSING
 
 
 class LooseUser(BaseModel):
@@ -62,13 +82,15 @@ class StrictUser(BaseModel):
     handle: Annotated[str, Field(min_length=3, max_length=5)]
     age: Annotated[int, Field(ge=0, le=20)]
     weight: Annotated[float, Field(gt=0)]
-    homepage: AnyUrl | None = None
+    homepage: AnyUrl | MISSING = MISSING
     created_at: AwareDatetime = Field(alias="createdAt")
     nickname: Annotated[str, Field(max_length=10)] | None = None
 
 
 class NullDumpingUser(User):
-    """Dumps optional fields as null when it sets them itself: a dump the schema rejects."""
+    """Optional as ``X | None = None`` and sets it: its dump has a null the schema rejects."""
+
+    nickname: Annotated[StrictStr, Field(max_length=10)] | None = None  # type: ignore[assignment]
 
     def model_post_init(self, context: Any) -> None:
         if self.nickname is None:

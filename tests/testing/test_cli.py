@@ -12,7 +12,26 @@ from .hand_models import USER_SCHEMA
 FAITHFUL = """
 from typing import Annotated
 from uuid import UUID
-from pydantic import AnyUrl, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StrictStr
+from pydantic import (
+    MISSING,
+    AnyUrl,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictStr,
+)
+
+def _zulu(value):
+    # Zod's .datetime(): a string ending in Z, not a number and not another offset.
+    if not isinstance(value, str) or not value.endswith("Z"):
+        raise ValueError("expected an ISO date-time ending in Z")
+    return value
+
+ZuluDatetime = Annotated[AwareDatetime, BeforeValidator(_zulu)]
+
 
 class User(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -21,9 +40,9 @@ class User(BaseModel):
     handle: Annotated[StrictStr, Field(min_length=3, max_length=20, pattern="^[a-z0-9_]+$")]
     age: Annotated[int, Field(ge=0, le=150, strict=True)]
     weight: Annotated[float, Field(gt=0)]
-    homepage: AnyUrl | None = None
-    createdAt: Annotated[AwareDatetime, Field(strict=False)]
-    nickname: Annotated[StrictStr, Field(max_length=10)] | None = None
+    homepage: AnyUrl | MISSING = MISSING
+    createdAt: ZuluDatetime
+    nickname: Annotated[StrictStr, Field(max_length=10)] | MISSING = MISSING
 """
 
 
