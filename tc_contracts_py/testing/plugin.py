@@ -12,6 +12,7 @@ the project's ``pyproject.toml`` (or ``tc-contracts.toml``)::
     examples = 25            # hypothesis examples per test (or --tc-examples / TC_FUZZ_EXAMPLES)
     schemas = ["User"]       # only these (default: all)
     exclude = ["Legacy"]     # not these
+    allow = ["User:looser:format:/createdAt"]   # known gaps: Schema:side:kind[:pointer] globs
 
 For each schema it adds ``test_round_trip[<Name>]`` and ``test_agreement[<Name>]``
 (with a models package), or ``test_payloads[<Name>]`` (a self-check of the schema's
@@ -26,6 +27,7 @@ selected (``path::test``) they are left out. Use ``-k round_trip`` to pick them.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +90,7 @@ class _PluginState:
     derandomize: bool
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    allow: list[str] = field(default_factory=list)
     config: ProjectConfig | None = None
     _contracts: Contracts | None = None
 
@@ -213,6 +216,7 @@ def _state_from(config: pytest.Config) -> _PluginState:
         derandomize=running_in_ci() or bool(testing.get("derandomize", False)),
         include=_names(testing.get("schemas")),
         exclude=_names(testing.get("exclude")),
+        allow=_names(testing.get("allow")),
         config=project if project.table else None,
     )
 
@@ -231,6 +235,17 @@ def _models_from(project: ProjectConfig, testing: dict[str, Any]) -> str | Path 
     if out is not None and (out / "__init__.py").is_file():
         return out
     return configured if isinstance(configured, str) else None
+
+
+def _allowed(finding: Any, patterns: list[str]) -> bool:
+    """Whether a finding is a known, accepted gap: ``Schema:side:kind[:pointer]`` globs."""
+    from fnmatch import fnmatchcase
+
+    key = f"{finding.schema}:{finding.side}:{finding.kind}:{finding.pointer or '/'}"
+    return any(
+        fnmatchcase(key, pattern if pattern.count(":") >= 3 else pattern + ":*")
+        for pattern in patterns
+    )
 
 
 def _int(value: Any) -> int | None:
@@ -285,6 +300,10 @@ class ContractsCollector(pytest.Collector):
         return self.path, None, "tc-contracts"
 
 
+class AllowedContractGap(UserWarning):
+    """A disagreement listed in ``[tool.tc-contracts.testing] allow``: reported, not failed."""
+
+
 class ContractFailure(AssertionError):
     """A generated contract test found a problem; the message is the report."""
 
@@ -333,9 +352,15 @@ class ContractItem(pytest.Item):
             semantics=contracts.semantics,
             compiler=contracts.compiler,
         )
-        if report.findings:
+        allowed = [f for f in report.findings if _allowed(f, state.allow)]
+        failing = [f for f in report.findings if f not in allowed]
+        for finding in allowed:
+            warnings.warn(AllowedContractGap(finding.describe()), stacklevel=1)
+        if failing:
             lines = [report.summary()]
-            lines.extend(finding.describe() for finding in report.findings)
+            lines.extend(finding.describe() for finding in failing)
+            if allowed:
+                lines.append(f"({len(allowed)} more allowed by [tool.tc-contracts.testing] allow)")
             raise ContractFailure("\n".join(lines))
 
     def _payloads(self, state: _PluginState, contracts: Contracts) -> None:

@@ -938,6 +938,10 @@ class SchemaCompiler:
             # Valid RFC 3339, but Zod's .datetime() rejects offsets: kept only under zod semantics.
             shifted = value[:-1] + "+00:00"
             yield _Edit(path, "format", f"{shifted!r} has an offset instead of Z", value=shifted)
+        if fmt == "date" and len(value) == 10:
+            # Lax readers take a midnight date-time for a date; Zod's .date() does not.
+            stamped = value + "T00:00:00Z"
+            yield _Edit(path, "format", f"{stamped!r} is a date-time, not a date", value=stamped)
         if isinstance(fmt, str) and fmt in NOT_A:
             yield _Edit(path, "format", f"{NOT_A[fmt]!r} is not a {fmt}", value=NOT_A[fmt])
 

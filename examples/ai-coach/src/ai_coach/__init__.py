@@ -1,0 +1,1 @@
+"""The AI coach, reduced to how it handles the tc contracts."""
