@@ -58,11 +58,14 @@ class RecordingServer:
         import threading
 
         hits: list[str] = []
+        requests: list[tuple[str, dict[str, str]]] = []
         self.hits = hits
+        self.requests = requests
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 hits.append(self.path)
+                requests.append((self.path, dict(self.headers.items())))
                 body = b'{"type": "object", "properties": {"FETCHED_MARKER": {"type": "string"}}}'
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -116,3 +119,47 @@ def gen_versions(tmp_path_factory):
         references[version] = package_files(out)
     assert references[1] != references[2]
     return sources, references, durations
+
+
+@pytest.fixture(scope="session")
+def hostile_registry(tmp_path_factory):
+    """A real docker-registry holding one pushed artifact (v1 of the small schema set)."""
+    import shutil
+
+    from tc_contracts_py.oci.localregistry import start_registry
+    from tests.hostile.helpers import invoke, small_schema_set, write_files
+
+    if shutil.which("docker-registry") is None:
+        message = "docker-registry is not installed (apt-get install -y docker-registry)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    root = tmp_path_factory.mktemp("hostile-registry")
+    registry = start_registry(root / "registry")
+    try:
+        source = write_files(root / "schemas", small_schema_set(1))
+        pushed = {}
+        with pytest.MonkeyPatch.context() as patch:
+            for name in ("TC_CONTRACTS_REGISTRY_PASSWORD", "TC_CONTRACTS_REGISTRY_TOKEN"):
+                patch.delenv(name, raising=False)
+            for tag in ("1.0.0", "2.0.0"):
+                if tag == "2.0.0":
+                    source = write_files(root / "schemas2", small_schema_set(2))
+                result = invoke(
+                    ["push", str(source), f"{registry.host}/hostile/contracts:{tag}", "--insecure"]
+                )
+                assert result.exit_code == 0, result.stderr
+                pushed[tag] = result.stdout.strip()
+        yield registry, pushed
+    finally:
+        registry.stop()
+
+
+@pytest.fixture(scope="session")
+def fault_proxy(hostile_registry):
+    from tests.hostile.faultproxy import FaultProxy
+
+    registry, _ = hostile_registry
+    proxy = FaultProxy(registry.host)
+    yield proxy
+    proxy.close()

@@ -44,7 +44,8 @@ def describe(result: Result) -> str:
 
 def assert_no_secret(*texts: str) -> None:
     for text in texts:
-        assert SECRET not in text, f"secret leaked: {text!r}"
+        for form in secret_forms():
+            assert form not in text, f"secret leaked: {text!r}"
 
 
 def assert_refused(result: Result, code: int, *needles: str) -> str:
@@ -231,3 +232,13 @@ def write_files(folder: Path, files: Mapping[str, bytes]) -> Path:
     for name, data in files.items():
         (folder / name).write_bytes(data)
     return folder
+
+
+def secret_forms() -> list[str]:
+    """The secret and the Basic-auth encodings a client could build from it."""
+    import base64
+
+    forms = [SECRET]
+    for user in ("token", "", "tcuser"):
+        forms.append(base64.b64encode(f"{user}:{SECRET}".encode()).decode())
+    return forms
