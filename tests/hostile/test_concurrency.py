@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.hostile.helpers import (
     SECRET_ENV,
     assert_no_secret,
@@ -66,3 +68,30 @@ def test_two_versions_racing_leave_one_whole_package(gen_versions, tmp_path):
     completed = invoke(_gen_args(folders[2], out))
     assert completed.exit_code == 0, completed.stderr
     assert package_files(out) == references[2]
+
+
+@pytest.mark.registry
+def test_eight_pulls_of_one_digest_share_one_cache(hostile_registry, tmp_path):
+    registry, pushed = hostile_registry
+    digest = pushed["1.0.0"]
+    reference = f"oci://{registry.host}/hostile/contracts:1.0.0@{digest}"
+    cache = tmp_path / "cache"
+    commands = [
+        # Half into one shared --out, half into their own.
+        ["pull", reference, "--insecure", "--cache-dir", str(cache), "--out",
+         str(tmp_path / ("shared" if index % 2 else f"own{index}"))]
+        for index in range(PROCESSES)
+    ]  # fmt: skip
+    results = _run_together(commands)
+    for code, stdout, stderr in results:
+        assert code == 0, stderr
+        assert_no_secret(stdout, stderr)
+    outs = sorted(p for p in tmp_path.iterdir() if p.name != "cache")
+    assert [p.name for p in outs] == ["own0", "own2", "own4", "own6", "shared"]
+    contents = {p.name: package_files(p) for p in outs}
+    first = contents["shared"]
+    assert sorted(first) == ["Athlete.json", "Event.json", "Feedback.json", "Session.json"]
+    assert all(files == first for files in contents.values())
+    trees = list((cache / "v1" / "trees" / "sha256").iterdir())
+    assert [t.name for t in trees] == [digest.removeprefix("sha256:")]
+    assert list((cache / "v1" / "tmp").iterdir()) == []

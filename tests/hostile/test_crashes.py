@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from tests.hostile.helpers import (
     SECRET_ENV,
@@ -107,3 +110,55 @@ def test_truncated_module_on_disk_is_regenerated(gen_versions, tmp_path):
     completed = invoke(_gen_args(sources[1], out))
     assert completed.exit_code == 0, completed.stderr
     assert package_files(out) == references[1]
+
+
+@pytest.mark.registry
+def test_kill_9_during_pull_leaves_cache_and_out_whole(hostile_registry, fault_proxy, tmp_path):
+    """Pulls through the proxy with a slowed blob, so kills land inside the transfer too."""
+    from tests.hostile.faultproxy import Fault
+
+    _, pushed = hostile_registry
+    digest = pushed["1.0.0"]
+    reference = f"oci://{fault_proxy.host}/hostile/contracts:1.0.0@{digest}"
+    cache = tmp_path / "cache"
+    out = tmp_path / "schemas"
+    args = ["pull", reference, "--insecure", "--cache-dir", str(cache), "--out", str(out)]
+    rng = random.Random(SEED + 1)
+    fault_proxy.reset(Fault(r"/blobs/", "slow", None, {"chunk": 16, "interval": 0.004}))
+    try:
+        started = time.monotonic()
+        reference_run = run_module(
+            ["pull", reference, "--insecure", "--cache-dir", str(tmp_path / "ref-cache"),
+             "--out", str(tmp_path / "ref")]
+        )  # fmt: skip
+        duration = time.monotonic() - started
+        assert reference_run.returncode == 0, reference_run.stderr
+        expected = package_files(tmp_path / "ref")
+        for _ in range(KILLS):
+            shutil.rmtree(cache, ignore_errors=True)  # a cold cache each time: a real download
+            process = _start(args)
+            time.sleep(rng.uniform(0.2, 1.05) * duration)
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+            process.wait()
+            process.stderr.close()
+            # --out is absent or whole; a cache tree, if any, is whole and verifies.
+            if out.exists():
+                assert package_files(out) == expected
+            _assert_cache_whole(cache, digest, expected)
+        completed = run_module(args)
+        assert completed.returncode == 0, completed.stderr
+        assert package_files(out) == expected
+        _assert_cache_whole(cache, digest, expected, required=True)
+    finally:
+        fault_proxy.reset()
+
+
+def _assert_cache_whole(cache, digest, expected, *, required=False):
+    trees = cache / "v1" / "trees" / "sha256"
+    folder = trees / digest.removeprefix("sha256:")
+    if not folder.exists():
+        assert not required, "the final pull left no cache tree"
+        return
+    assert package_files(folder / "files") == expected
+    assert (folder / "tree.json").is_file()
