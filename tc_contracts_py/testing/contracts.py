@@ -34,7 +34,7 @@ from tc_contracts_py.testing.validation import (
     validator_class,
 )
 
-Engine = Literal["jsonschema", "jsonschema-rs"]
+Engine = Literal["jsonschema", "jsonschema-rs", "auto"]
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -177,8 +177,15 @@ class Contracts:
         engine: Engine = "jsonschema",
     ) -> None:
         require_format_support()
-        if engine not in ("jsonschema", "jsonschema-rs"):
-            raise ConfigError(f"engine must be 'jsonschema' or 'jsonschema-rs', not {engine!r}")
+        if engine not in ("jsonschema", "jsonschema-rs", "auto"):
+            raise ConfigError(
+                f"engine must be 'jsonschema', 'jsonschema-rs' or 'auto', not {engine!r}"
+            )
+        if engine == "auto":
+            from tc_contracts_py.testing.fast import fast_available
+
+            # The fast path gives the same verdicts (formats go through the same checker).
+            engine = "jsonschema-rs" if fast_available() else "jsonschema"
         self.schema_set = schema_set
         self.semantics: Semantics = semantics
         self.engine: Engine = engine
@@ -269,11 +276,10 @@ class Contracts:
             if not fast.is_valid(payload):
                 raise ContractViolation(name, fast.violations(payload))
             return
-        validator = self.validator(name)
-        # The valid path stops at the first error; errors are only collected on failure.
-        if validator.is_valid(payload):
-            return
-        raise ContractViolation(name, violations_of(validator.iter_errors(payload)))
+        # One pass: a valid payload costs what is_valid costs, an invalid one is not walked twice.
+        errors = list(self.validator(name).iter_errors(payload))
+        if errors:
+            raise ContractViolation(name, violations_of(iter(errors)))
 
     # -- models ----------------------------------------------------------------------
 

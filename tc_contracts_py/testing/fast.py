@@ -1,12 +1,10 @@
 """Optional fast path: the same contract checks through ``jsonschema-rs`` (extra ``fast``).
 
 ``pip install 'tc-contracts-py[fast]'``, then ``Contracts(..., engine="jsonschema-rs")``.
-jsonschema-rs reads ``pattern`` as ECMA-262 like Zod; this module closes the other
-gaps so that verdicts match the pure-Python validator:
-
-- ``uuid`` is not a draft-07 format in jsonschema-rs, so it is checked here the way
-  ``jsonschema`` checks it;
-- under ``"zod"`` semantics ``date-time`` must end in ``Z`` (see ``validation``).
+jsonschema-rs checks structure in Rust and reads ``pattern`` as ECMA-262 like Zod.
+Formats are where engines differ (jsonschema-rs has no draft-07 ``uuid``, a stricter
+``email``, and no notion of Zod's ``Z``-only date-times), so every format the set uses is
+handed to the reference format checker: both engines give the same verdicts.
 
 Schemas are registered under ``urn:tc-contracts:/<file>`` so that refs between the
 set's files resolve; the registry holds exactly the set and nothing is fetched.
@@ -14,7 +12,6 @@ set's files resolve; the registry holds exactly the set and nothing is fetched.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -40,24 +37,32 @@ def fast_available() -> bool:
     return True
 
 
-def _uuid(instance: str) -> bool:
-    # jsonschema's rule: parseable, and hyphens where the canonical form has them.
-    try:
-        uuid.UUID(instance)
-    except ValueError:
-        return False
-    return len(instance) > 23 and all(instance[position] == "-" for position in (8, 13, 18, 23))
+def _formats_in(schema_set: SchemaSet) -> set[str]:
+    found: set[str] = set()
+    stack: list[Any] = [schema.document for schema in schema_set]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("format"), str):
+                found.add(node["format"])
+            stack.extend(value for key, value in node.items() if key not in ("enum", "const"))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
-def _formats(semantics: Semantics) -> dict[str, Callable[[str], bool]]:
-    formats: dict[str, Callable[[str], bool]] = {"uuid": _uuid}
-    if semantics == "zod":
-        checker = format_checker("zod")
+def _formats(schema_set: SchemaSet, semantics: Semantics) -> dict[str, Callable[[str], bool]]:
+    """The set's formats, checked by the reference checker so both engines agree on them."""
+    checker = format_checker(semantics)
+    formats: dict[str, Callable[[str], bool]] = {}
+    for name in sorted(_formats_in(schema_set)):
+        if name not in checker.checkers:
+            continue  # unknown formats assert nothing, in both engines
 
-        def zod_date_time(instance: str) -> bool:
-            return bool(checker.conforms(instance, "date-time"))
+        def conforms(instance: str, name: str = name) -> bool:
+            return bool(checker.conforms(instance, name))
 
-        formats["date-time"] = zod_date_time
+        formats[name] = conforms
     return formats
 
 
@@ -81,7 +86,7 @@ class FastValidator:
             registry=registry,
             base_uri=BASE_URI + entry.uri,
             validate_formats=True,
-            formats=_formats(semantics),
+            formats=_formats(schema_set, semantics),
         )
 
     def is_valid(self, payload: Any) -> bool:

@@ -6,7 +6,8 @@ Two semantics are offered:
     ``pattern`` is evaluated as ECMA-262 (as the JSON Schema spec and Zod say), so
     ``\\d`` means ASCII digits and ``$`` means end of input; ``date-time`` must
     end in ``Z``, as Zod's ``.datetime()`` demands (zod-to-json-schema emits
-    only ``format: date-time``, which alone would also admit ``+02:00``).
+    only ``format: date-time``, which alone would also admit ``+02:00``); ``email``
+    is Zod's e-mail rule (a domain with a TLD), not JSON Schema's "has an @".
 ``"jsonschema"``
     What the ``jsonschema`` library does out of the box: Python ``re`` and
     RFC 3339 date-times with any offset. Useful to show where the two part.
@@ -40,6 +41,12 @@ SEMANTICS: tuple[Semantics, ...] = ("zod", "jsonschema")
 REQUIRED_FORMATS = ("date-time", "date", "email", "uuid", "uri", "ipv4", "ipv6")
 # Zod's .datetime() without options: seconds required, fraction optional, `Z` only.
 _ZOD_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z", re.ASCII)
+# Zod 3's .email() (zod 4 emits an equivalent pattern): a dotted local part and a domain
+# with a TLD of two or more letters. JSON Schema's checker only asks for an "@".
+_ZOD_EMAIL = re.compile(
+    r"(?!\.)(?!.*\.\.)([A-Z0-9_'+\-\.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9\-]*\.)+[A-Z]{2,}",
+    re.ASCII | re.IGNORECASE,
+)
 
 FORMAT_CHECKER = jsonschema.FormatChecker()
 
@@ -55,6 +62,10 @@ def _zod_format_checker() -> jsonschema.FormatChecker:
         if _ZOD_DATE_TIME.fullmatch(instance) is None:
             return False
         return rfc3339 is None or bool(rfc3339(instance))
+
+    @checker.checks("email")
+    def zod_email(instance: object) -> bool:
+        return not isinstance(instance, str) or _ZOD_EMAIL.fullmatch(instance) is not None
 
     return checker
 
