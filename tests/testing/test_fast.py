@@ -68,3 +68,8 @@ def test_fast_validate_raises_with_pointers() -> None:
         fast.validate("User", {"id": "nope"})
     assert "/id" in caught.value.pointers
     assert any(v.keyword == "required" for v in caught.value.violations)
+
+
+def test_auto_engine_uses_the_fast_path_when_installed() -> None:
+    auto = Contracts(load_fixture_set("zod4", "2.0.0"), engine="auto")
+    assert auto.engine == "jsonschema-rs"
