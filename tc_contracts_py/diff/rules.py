@@ -422,8 +422,8 @@ def simple_accepts(simple: Simple, value: Any) -> bool | None:
     """Whether a primitive value passes a slice's own keywords; None when it cannot tell."""
     if json_type(value) != simple.type:
         return False
-    if simple.enum is not None:
-        return canonical(value) in {canonical(v) for v in simple.enum}
+    if simple.enum is not None and canonical(value) not in {canonical(v) for v in simple.enum}:
+        return False
     if simple.nots or simple.opaque:
         return None
     if simple.type == "string":
