@@ -41,37 +41,39 @@ def finite_seconds(ctx: click.Context, param: click.Parameter, value: float) -> 
     return value
 
 
+insecure_option = click.option(
+    "--insecure", is_flag=True, help="Plain http to the registry (local registries only)."
+)
+ca_file_option = click.option(
+    "--ca-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="CA bundle to trust for the registry (also REQUESTS_CA_BUNDLE).",
+)
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=3.0,
+    show_default=True,
+    callback=finite_seconds,
+    help="Connect timeout in seconds.",
+)
+offline_option = click.option(
+    "--offline", is_flag=True, help="Use the cache only; never touch the network."
+)
+cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Artifact cache (default: $TC_CONTRACTS_CACHE_DIR, config cache-dir, or the user cache dir).",
+)
+
+
 def fetch_options(function: F) -> F:
     """Options for reaching remote sources (OCI registries, release assets)."""
-    decorators = [
-        click.option(
-            "--offline", is_flag=True, help="Use the cache only; never touch the network."
-        ),
-        click.option(
-            "--cache-dir",
-            type=click.Path(file_okay=False, path_type=Path),
-            default=None,
-            help="Artifact cache (default: $TC_CONTRACTS_CACHE_DIR, config cache-dir, or the user cache dir).",
-        ),
-        click.option(
-            "--insecure", is_flag=True, help="Plain http to the registry (local registries only)."
-        ),
-        click.option(
-            "--ca-file",
-            type=click.Path(dir_okay=False, exists=True, path_type=Path),
-            default=None,
-            help="CA bundle to trust for the registry (also REQUESTS_CA_BUNDLE).",
-        ),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(min=0.1),
-            default=3.0,
-            show_default=True,
-            callback=finite_seconds,
-            help="Connect timeout in seconds.",
-        ),
-    ]
-    for decorator in reversed(decorators):
+    for decorator in reversed(
+        [offline_option, cache_dir_option, insecure_option, ca_file_option, timeout_option]
+    ):
         function = decorator(function)
     return function
 

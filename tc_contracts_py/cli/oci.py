@@ -7,28 +7,15 @@ from pathlib import Path
 import click
 
 from tc_contracts_py.cli.common import (
+    ca_file_option,
+    cache_dir_option,
     config_option,
     fetch_options,
+    insecure_option,
     load_project_config,
     require_source,
     source_options_from,
-)
-
-_insecure_option = click.option(
-    "--insecure", is_flag=True, help="Plain http to the registry (local registries only)."
-)
-_ca_file_option = click.option(
-    "--ca-file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=None,
-    help="CA bundle to trust for the registry (also REQUESTS_CA_BUNDLE).",
-)
-_timeout_option = click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=3.0,
-    show_default=True,
-    help="Connect timeout in seconds.",
+    timeout_option,
 )
 
 
@@ -43,9 +30,9 @@ _timeout_option = click.option(
 )
 @click.option("--source", "source_url", default=None, help="Source repository URL annotation.")
 @click.option("--revision", default=None, help="Source revision (commit SHA) annotation.")
-@_insecure_option
-@_ca_file_option
-@_timeout_option
+@insecure_option
+@ca_file_option
+@timeout_option
 def push_command(
     directory: Path,
     reference: str,
@@ -77,15 +64,10 @@ def push_command(
 
 @click.command("lock")
 @config_option
-@click.option(
-    "--cache-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Artifact cache (default: $TC_CONTRACTS_CACHE_DIR, config cache-dir, or the user cache dir).",
-)
-@_insecure_option
-@_ca_file_option
-@_timeout_option
+@cache_dir_option
+@insecure_option
+@ca_file_option
+@timeout_option
 def lock_command(
     config_path: Path | None,
     cache_dir: Path | None,
