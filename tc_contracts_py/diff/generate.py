@@ -102,6 +102,18 @@ class Generator:
             self._minimal[key] = found
         return self._minimal[key]
 
+    def unchecked_minimal(self, simple: Simple) -> Any:
+        """The minimal instance without a jsonschema check, for parents of a witness.
+
+        The whole witness is checked at the root anyway; checking every parent on the
+        way up would validate a deep payload once per level (quadratic in depth).
+        """
+        key = ("unchecked", *simple.key)
+        if key not in self._minimal:
+            self._minimal[key] = MISSING
+            self._minimal[key] = self._simple(simple, None, 0)
+        return self._minimal[key]
+
     def array_of_length(self, simple: Simple, length: int) -> Any:
         """An array of exactly ``length`` minimal items for the slice's positions."""
         items: list[Any] = []

@@ -110,8 +110,15 @@ class SideValidators:
         except Exception:  # noqa: BLE001 - an unevaluable check proves nothing either way
             return False
 
-    def root_accepts(self, name: str, value: Any, *, reader: bool) -> bool:
+    def root_accepts(self, name: str, value: Any, *, reader: bool) -> bool | None:
+        """Whether the whole schema accepts ``value``; None when jsonschema cannot tell.
+
+        jsonschema validates recursively, so a payload nested a few hundred levels deep
+        exhausts Python's stack: such a witness can be neither proven nor refuted.
+        """
         try:
             return self.root(name, reader=reader).is_valid(value)
+        except RecursionError:
+            return None
         except Exception:  # noqa: BLE001 - an unevaluable check proves nothing either way
             return False

@@ -67,9 +67,12 @@ class WitnessFinder:
             payload = self.embed(candidate, location.steps, direction)
             if payload is MISSING:
                 continue
-            if writer_side.root_accepts(
-                writer_name, payload, reader=False
-            ) and not reader_side.root_accepts(reader_name, payload, reader=True):
+            valid = writer_side.root_accepts(writer_name, payload, reader=False)
+            if valid is None:
+                return None  # too deep for jsonschema: every candidate here would be
+            if not valid:
+                continue
+            if reader_side.root_accepts(reader_name, payload, reader=True) is False:
                 return Witness(payload, direction)
         return None
 
@@ -103,7 +106,9 @@ class WitnessFinder:
         """Wrap a local value into whole payloads along ``steps``, parents filled minimally."""
         for step in reversed(steps):
             parent = step.old_parent if direction is NR else step.new_parent
-            base = self.generator.minimal_simple(parent)
+            base = self.generator.unchecked_minimal(parent)
+            if base is MISSING:
+                base = self.generator.minimal_simple(parent)
             if base is MISSING:
                 return MISSING
             if step.kind == "prop" and isinstance(base, dict):
