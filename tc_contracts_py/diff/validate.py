@@ -84,9 +84,11 @@ class SideValidators:
         found = self._cache.get(key)
         if found is None:
             cls = validator_class(schema.dialect, stripping=reader and self.strip)
+            # A resolver, not ``registry=``: jsonschema would combine the whole set's
+            # registry with its meta-schemas for every validator (linear in the set size).
             found = cls(
                 schema.document,
-                registry=self.schema_set.registry,
+                _resolver=self.schema_set.resolver(name),
                 format_checker=_FORMAT_CHECKER,
             )
             self._cache[key] = found
