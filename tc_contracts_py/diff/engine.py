@@ -191,7 +191,13 @@ def _diff_one(
     sides: _Sides, old: Schema, new: Schema, policy: DiffPolicy, role: Role
 ) -> list[Change]:
     walker = Walker(sides.comparison, report=True)
-    start = Location((sides.root(old, "old"),), (sides.root(new, "new"),), BOTH)
+    start = Location(
+        (sides.root(old, "old"),),
+        (sides.root(new, "new"),),
+        BOTH,
+        old_base=old.uri,
+        new_base=new.uri,
+    )
     hits = walker.walk(start)
     finder = WitnessFinder(
         sides.old_generator, sides.old_validators, sides.new_validators, old.name, new.name

@@ -86,11 +86,11 @@ class SideValidators:
             cls = validator_class(schema.dialect, stripping=reader and self.strip)
             # A resolver, not ``registry=``: jsonschema would combine the whole set's
             # registry with its meta-schemas for every validator (linear in the set size).
-            found = cls(
-                schema.document,
-                _resolver=self.schema_set.resolver(name),
-                format_checker=_FORMAT_CHECKER,
-            )
+            kwargs: dict[str, Any] = {
+                "_resolver": self.schema_set.resolver(name),
+                "format_checker": _FORMAT_CHECKER,
+            }
+            found = cls(schema.document, **kwargs)
             self._cache[key] = found
         return found
 

@@ -67,6 +67,8 @@ class Location:
     steps: tuple[Step, ...] = ()
     old_pointer: str | None = ""
     new_pointer: str | None = ""
+    old_base: str = ""  # the file of the schema being diffed, for pointers into other files
+    new_base: str = ""
 
     @property
     def path(self) -> str:
@@ -80,15 +82,17 @@ class Location:
             new,
             mask,
             (*self.steps, step),
-            _pointer_of(old, self.old_pointer),
-            _pointer_of(new, self.new_pointer),
+            _pointer_of(old, self.old_pointer, self.old_base),
+            _pointer_of(new, self.new_pointer, self.new_base),
+            self.old_base,
+            self.new_base,
         )
 
 
-def _pointer_of(children: Children, fallback: str | None) -> str | None:
+def _pointer_of(children: Children, fallback: str | None, root_base: str) -> str | None:
     for piece in children:
         if piece.resolver is not None:
-            return piece.pointer if not piece.pointer.startswith("#") else fallback
+            return piece.where(root_base) if not piece.pointer.startswith("#") else fallback
     return fallback
 
 

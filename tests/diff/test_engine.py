@@ -144,6 +144,7 @@ def test_cross_file_refs_are_followed_and_a_change_there_shows_up() -> None:
     assert ("User", "string-max-length-decreased") in by_schema
     page_change = next(c for c in report.changes if c.schema == "Page")
     assert page_change.path == "items[].name"
+    assert page_change.new_pointer == "User.json#/properties/name"
     assert page_change.witness is not None
     assert check_witnesses(report, old, new) == 2
 
