@@ -59,7 +59,7 @@ __all__ = [
     "resolve_target",
 ]
 
-DEFAULT_MAX_DEPTH = 3
+DEFAULT_MAX_DEPTH = 2
 # Zod parses JSON into JavaScript numbers: integers beyond this lose precision there.
 MAX_SAFE_INTEGER = 2**53 - 1
 # Unbounded collections get at most this many generated members beyond their minimum.
@@ -564,7 +564,7 @@ class SchemaCompiler:
                     return None
                 return st.integers(first, last).map(lambda k: k * step)
             check = {"multipleOf": multiple}
-            return st.integers(lowest, highest).filter(lambda v: self.is_valid(check, loc, v))
+            return st.integers(lowest, highest).filter(self.accepted_by(check, loc))
         return st.integers(lowest, highest)
 
     def _number(self, node: dict[str, Any], loc: _Loc) -> Strategy | None:
@@ -580,7 +580,7 @@ class SchemaCompiler:
                 return integers
             whole = node
             scaled = st.integers(first, last).map(lambda k: k * multiple)
-            floats = scaled.filter(lambda v: self.is_valid(whole, loc, v))
+            floats = scaled.filter(self.accepted_by(whole, loc))
             return floats if integers is None else st.one_of(integers, floats)
         low, low_open, high, high_open = self._bounds(node)
         floats = st.floats(
@@ -618,7 +618,11 @@ class SchemaCompiler:
             checks.append(lambda text: matches_everywhere(pattern, text))
         # An unknown format asserts nothing (JSON Schema's rule), so it needs no check here.
         if checks:
-            return base.filter(lambda text: all(check(text) for check in checks))
+            # A named predicate: hypothesis parses the source of lambdas given to filter().
+            def acceptable(text: str) -> bool:
+                return all(check(text) for check in checks)
+
+            return base.filter(acceptable)
         return base
 
     # -- arrays ----------------------------------------------------------------------
@@ -759,11 +763,11 @@ class SchemaCompiler:
                 return None
         else:
             keys = st.text(string.ascii_letters + string.digits + "_-", min_size=1, max_size=10)
-        return keys.filter(
-            lambda key: (
-                isinstance(key, str) and key not in declared and not shape.matches_pattern(key)
-            )
-        )
+
+        def undeclared(key: Any) -> bool:
+            return isinstance(key, str) and key not in declared and not shape.matches_pattern(key)
+
+        return keys.filter(undeclared)
 
     # -- what a stripping reader keeps -------------------------------------------------
 

@@ -40,7 +40,7 @@ def test_same_verdicts_on_generated_payloads_and_near_misses(flavour: str) -> No
     reference = Contracts(schema_set)
     fast = Contracts(schema_set, engine="jsonschema-rs")
     run = settings(
-        max_examples=max(3, EXAMPLES // 4),
+        max_examples=max(3, EXAMPLES // 6),
         database=None,
         deadline=None,
         derandomize=True,

@@ -448,7 +448,9 @@ def test_shrinking_finds_small_examples() -> None:
         },
         "required": ["items", "name"],
     }
-    smallest = find(payloads(schema), lambda p: len(p["items"]) >= 2, settings=RUN)
+    smallest = find(
+        payloads(schema), lambda p: len(p["items"]) >= 2, settings=settings(RUN, max_examples=20)
+    )
     assert len(smallest["items"]) == 2
     assert all(s == "" for s in smallest["items"])
     assert smallest["name"] == ""
