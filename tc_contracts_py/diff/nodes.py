@@ -265,6 +265,13 @@ class Node:
         return grouped
 
     @cached_property
+    def key(self) -> tuple[Any, ...]:
+        """Equal for places that expand to the same slices (e.g. a ref and its target)."""
+        if self.too_complex:
+            return ("complex", children_key(self.pieces))
+        return tuple(v.key for v in self.variants)
+
+    @cached_property
     def type_names(self) -> frozenset[str]:
         names: set[str] = set()
         for variant in self.variants:
@@ -336,14 +343,37 @@ class Normalizer:
     def __init__(self, dialects: dict[tuple[str, str], Dialect]) -> None:
         self._dialects = dialects
         self._cache: dict[tuple[int, ...], Node] = {}
+        self._following: set[tuple[int, ...]] = set()
 
     def node(self, children: Children) -> Node:
         key = children_key(children)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._build(children)
+            target = self._bare_ref_target(children)
+            if target is not None and children_key((target,)) not in self._following:
+                # Every bare {"$ref": …} to one target shares the target's node, so a
+                # recursive schema with many "#" refs is expanded once, not once per ref.
+                self._following.add(children_key((target,)))
+                try:
+                    cached = self.node((target,))
+                finally:
+                    self._following.discard(children_key((target,)))
+            else:
+                cached = self._build(children)
             self._cache[key] = cached
         return cached
+
+    def _bare_ref_target(self, children: Children) -> Piece | None:
+        if len(children) != 1:
+            return None
+        schema = children[0].schema
+        if (
+            not isinstance(schema, dict)
+            or len(schema) != 1
+            or not isinstance(schema.get("$ref"), str)
+        ):
+            return None
+        return self.resolve(children[0], schema["$ref"])
 
     def resolve(self, piece: Piece, ref: str) -> Piece | None:
         if piece.resolver is None:

@@ -233,6 +233,11 @@ class Walker:
             return
         old = self.normalizer.node(location.old)
         new = self.normalizer.node(location.new)
+        # Many places (each "$ref": "#" of a recursive schema) expand to one node pair.
+        node_key = ("node", old.key, new.key, location.mask)
+        if node_key in self.visited:
+            return
+        self.visited.add(node_key)
         if old.too_complex or new.too_complex:
             old_text = canonical([p.schema for p in location.old])
             if old_text != canonical([p.schema for p in location.new]):
