@@ -14,7 +14,7 @@ import importlib
 import importlib.util
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -65,13 +65,28 @@ class Violation:
 class ContractViolation(InputError):
     """A payload does not satisfy its contract. ``violations`` lists every failure."""
 
-    def __init__(self, schema: str, violations: Sequence[Violation]) -> None:
+    def __init__(
+        self, schema: str, violations: Sequence[Violation] | Callable[[], list[Violation]]
+    ) -> None:
         self.schema = schema
-        self.violations = tuple(violations)
+        # Built on first use: a service that only counts rejections never pays for pointers.
+        self._pending = violations if callable(violations) else None
+        self._violations = None if callable(violations) else tuple(violations)
+        super().__init__(schema)
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        if self._violations is None:
+            assert self._pending is not None
+            self._violations = tuple(self._pending())
+            self._pending = None
+        return self._violations
+
+    def __str__(self) -> str:
         shown = "; ".join(str(v) for v in self.violations[:MAX_REPORTED_VIOLATIONS])
         more = len(self.violations) - MAX_REPORTED_VIOLATIONS
         suffix = f"; and {more} more" if more > 0 else ""
-        super().__init__(f"payload violates {schema}: {shown}{suffix}")
+        return f"payload violates {self.schema}: {shown}{suffix}"
 
     @property
     def pointers(self) -> list[str]:
@@ -279,7 +294,7 @@ class Contracts:
         # One pass: a valid payload costs what is_valid costs, an invalid one is not walked twice.
         errors = list(self.validator(name).iter_errors(payload))
         if errors:
-            raise ContractViolation(name, violations_of(iter(errors)))
+            raise ContractViolation(name, lambda: violations_of(iter(errors)))
 
     # -- models ----------------------------------------------------------------------
 
