@@ -26,7 +26,7 @@ from tc_contracts_py.diff.gate import parse_version
 from tc_contracts_py.diff.policy import DEFAULT_ROLES, roles_from_config
 from tc_contracts_py.diff.report import FORMATS, render
 from tc_contracts_py.diff.rules import RULES
-from tc_contracts_py.errors import ConfigError
+from tc_contracts_py.errors import ConfigError, InputError
 from tc_contracts_py.schemaset import SchemaSet, schema_directory
 from tc_contracts_py.sources import SourceKind, load_schema_set, parse_source
 
@@ -191,9 +191,7 @@ def _schema_files(source: str, schema_set: SchemaSet) -> dict[str, str]:
     """Paths for annotations, when the new side is a folder in the working tree."""
     try:
         spec = parse_source(source)
-    except ConfigError:
-        return {}
-    except Exception:  # noqa: BLE001 - annotations are a nicety; never fail the run over them
+    except InputError:  # it loaded, so this cannot happen; annotations are only a nicety
         return {}
     if spec.kind is SourceKind.DIRECTORY and spec.path is not None:
         folder = schema_directory(spec.path)
