@@ -437,3 +437,16 @@ def test_unknown_properties_reject_is_recorded_in_the_report() -> None:
         DiffPolicy(unknown_properties=UnknownProperties.REJECT),
     )
     assert report.to_json()["policy"] == {"unknown_properties": "reject", "zero_major": "strict"}
+
+
+def test_likely_breaks_can_be_configured_not_to_count() -> None:
+    old = {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}}
+    new = {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["c"]}}
+    report = diff_schema_sets(schema_set({"S": old}), schema_set({"S": new}), DiffPolicy())
+    likely = [c for c in report.changes if c.certainty.value == "likely"]
+    assert likely
+    assert report.required_bump is Bump.MAJOR
+    lenient = diff_schema_sets(
+        schema_set({"S": old}), schema_set({"S": new}), DiffPolicy(likely_breaks=False)
+    )
+    assert lenient.required_bump is Bump.MINOR
