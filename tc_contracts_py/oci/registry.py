@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
@@ -14,10 +18,79 @@ from tc_contracts_py.oci import DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST
 from tc_contracts_py.oci.digest import CHUNK_SIZE, check_digest, sha256_digest
 from tc_contracts_py.oci.manifest import MAX_MANIFEST_BYTES
 from tc_contracts_py.oci.progress import progress_for
-from tc_contracts_py.oci.transport import Transport, status_error
+from tc_contracts_py.oci.transport import RETRY_BACKOFF_SECONDS, Transport, status_error
 from tc_contracts_py.sources import OciReference
 
+T = TypeVar("T")
 MANIFEST_ACCEPT = ", ".join((OCI_MANIFEST, DOCKER_MANIFEST, OCI_INDEX))
+# A per-read timeout never fires on a server that drips one byte at a time, so every body
+# also has an overall deadline: a grace of a few read timeouts plus the time the body takes
+# at this floor throughput.
+MIN_THROUGHPUT_BYTES_PER_SECOND = 64 * 1024
+_DEADLINE_READ_TIMEOUTS = 4
+
+
+class DownloadInterrupted(RegistryError):
+    """The body broke off or came up short: worth one more try, unlike a digest mismatch."""
+
+
+def body_deadline(transport: Transport, expected_bytes: int) -> float:
+    read_timeout = transport.timeout[1]
+    return (
+        time.monotonic()
+        + _DEADLINE_READ_TIMEOUTS * read_timeout
+        + expected_bytes / MIN_THROUGHPUT_BYTES_PER_SECOND
+    )
+
+
+class _Watchdog:
+    """Cut a body off at its deadline, even while a read is blocked on a dripping server.
+
+    urllib3's ``HTTPResponse.shutdown`` unblocks a read from another thread; the reader
+    then sees the body end and ``expired`` says why.
+    """
+
+    def __init__(self, response: requests.Response, deadline: float | None) -> None:
+        self.expired = False
+        self._timer: threading.Timer | None = None
+        if deadline is not None:
+            self._timer = threading.Timer(
+                max(0.0, deadline - time.monotonic()), self._fire, [response]
+            )
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _fire(self, response: requests.Response) -> None:
+        self.expired = True
+        with contextlib.suppress(Exception):
+            response.raw.shutdown()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+
+
+def interruption(
+    exc: requests.exceptions.RequestException, what: str, transport: Transport
+) -> DownloadInterrupted:
+    if "timed out" in str(exc).lower():
+        return DownloadInterrupted(
+            f"{what}: no data within {transport.timeout[1]:g} s (read timeout)"
+        )
+    return DownloadInterrupted(f"{what}: download interrupted ({type(exc).__name__})")
+
+
+def with_retries(transport: Transport, attempt_once: Callable[[], T]) -> T:
+    """Run a whole download again when its body broke off, up to the transport's retry count."""
+    attempt = 0
+    while True:
+        try:
+            return attempt_once()
+        except DownloadInterrupted:
+            if attempt >= transport.options.retries:
+                raise
+            attempt += 1
+            time.sleep(RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1))
 
 
 def stream_to_file(
@@ -29,6 +102,8 @@ def stream_to_file(
     limit: int,
     what: str,
     progress: bool,
+    deadline: float | None = None,
+    transport: Transport | None = None,
 ) -> None:
     """Write a response body to ``destination`` while hashing it; raise unless it matches.
 
@@ -39,6 +114,7 @@ def stream_to_file(
     received = 0
     ceiling = size if size is not None else limit
     bar = progress_for(what, size, progress)
+    watchdog = _Watchdog(response, deadline)
     try:
         with destination.open("wb") as out:
             for chunk in response.iter_content(CHUNK_SIZE):
@@ -52,17 +128,30 @@ def stream_to_file(
                 out.write(chunk)
                 bar.advance(len(chunk))
         bar.finish()
+        if watchdog.expired:
+            raise RegistryError(f"{what}: too slow, not received within the deadline")
     except requests.exceptions.RequestException as exc:
         with contextlib.suppress(OSError):
             destination.unlink()
-        raise RegistryError(f"{what}: download interrupted ({type(exc).__name__})") from None
+        if watchdog.expired:
+            raise RegistryError(f"{what}: too slow, not received within the deadline") from None
+        if transport is not None:
+            raise interruption(exc, what, transport) from None
+        raise DownloadInterrupted(f"{what}: download interrupted ({type(exc).__name__})") from None
     except BaseException:
         with contextlib.suppress(OSError):
             destination.unlink()
         raise
     finally:
+        watchdog.cancel()
         response.close()
     actual = "sha256:" + hasher.hexdigest()
+    if size is not None and received < size:
+        with contextlib.suppress(OSError):
+            destination.unlink()
+        raise DownloadInterrupted(
+            f"{what}: body ended early (expected {size} bytes, got {received})"
+        )
     problem = None
     if size is not None and received != size:
         problem = f"expected {size} bytes, got {received}"
@@ -92,6 +181,9 @@ class RegistryClient:
 
     def get_manifest(self, reference: str) -> tuple[bytes, str | None]:
         """The manifest's exact bytes (at most 4 MiB) and the registry's digest header."""
+        return with_retries(self.transport, lambda: self._get_manifest_once(reference))
+
+    def _get_manifest_once(self, reference: str) -> tuple[bytes, str | None]:
         what = (
             f"{self.name}:{reference}"
             if not reference.startswith("sha256:")
@@ -107,6 +199,8 @@ class RegistryClient:
             if response.status_code != 200:
                 raise self._error(response, f"manifest {what}")
             body = bytearray()
+            watchdog = _Watchdog(response, body_deadline(self.transport, MAX_MANIFEST_BYTES))
+            too_slow = RegistryError(f"manifest {what}: too slow, not received within the deadline")
             try:
                 for chunk in response.iter_content(64 * 1024):
                     body.extend(chunk)
@@ -115,9 +209,18 @@ class RegistryClient:
                             f"manifest {what}: larger than {MAX_MANIFEST_BYTES} bytes"
                         )
             except requests.exceptions.RequestException as exc:
-                raise RegistryError(
-                    f"manifest {what}: download interrupted ({type(exc).__name__})"
-                ) from None
+                if watchdog.expired:
+                    raise too_slow from None
+                raise interruption(exc, f"manifest {what}", self.transport) from None
+            finally:
+                watchdog.cancel()
+            if watchdog.expired:
+                raise too_slow
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and len(body) < int(declared):
+                raise DownloadInterrupted(
+                    f"manifest {what}: body ended early (expected {declared} bytes, got {len(body)})"
+                )
             return bytes(body), response.headers.get("Docker-Content-Digest")
         finally:
             response.close()
@@ -136,6 +239,16 @@ class RegistryClient:
         self, digest: str, size: int, destination: Path, *, limit: int, progress: bool
     ) -> None:
         check_digest(digest, f"blob of {self.name}")
+        with_retries(
+            self.transport,
+            lambda: self._download_blob_once(
+                digest, size, destination, limit=limit, progress=progress
+            ),
+        )
+
+    def _download_blob_once(
+        self, digest: str, size: int, destination: Path, *, limit: int, progress: bool
+    ) -> None:
         response = self.transport.request("GET", f"{self.base}/blobs/{digest}", stream=True)
         if response.status_code != 200:
             try:
@@ -150,6 +263,8 @@ class RegistryClient:
             limit=limit,
             what=f"blob {self.name}@{digest[:19]}…",
             progress=progress,
+            deadline=body_deadline(self.transport, size),
+            transport=self.transport,
         )
 
     def ping(self) -> None:

@@ -38,7 +38,7 @@ from tc_contracts_py.sources import SourceOptions
 ENV_USERNAME = "TC_CONTRACTS_REGISTRY_USERNAME"
 ENV_PASSWORD = "TC_CONTRACTS_REGISTRY_PASSWORD"  # noqa: S105 - a variable name, not a secret
 ENV_TOKEN = "TC_CONTRACTS_REGISTRY_TOKEN"  # noqa: S105 - a variable name, not a secret
-_BACKOFF_SECONDS = 0.25
+RETRY_BACKOFF_SECONDS = 0.25
 _CREDENTIAL_HELPER_TIMEOUT = 10.0
 _USER_AGENT = "tc-contracts-py"
 # Docker Hub's credentials live under its v1 index URL whatever host serves the API.
@@ -355,7 +355,7 @@ class Transport:
             except requests.exceptions.ConnectionError as exc:
                 if attempt < self.options.retries:
                     attempt += 1
-                    time.sleep(_BACKOFF_SECONDS * 2 ** (attempt - 1))
+                    time.sleep(RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1))
                     continue
                 raise RegistryError(
                     f"{host}: cannot connect ({_short_reason(exc)}) after {attempt + 1} attempts"
@@ -368,7 +368,7 @@ class Transport:
             if retryable and attempt < self.options.retries:
                 response.close()
                 attempt += 1
-                time.sleep(_BACKOFF_SECONDS * 2 ** (attempt - 1))
+                time.sleep(RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1))
                 continue
             return response
 
