@@ -291,6 +291,114 @@ class SchemaSet:
                     else:
                         message = f"$ref {ref!r} does not resolve"
                     raise SchemaError(schema.filename, pointer, message) from None
+        self._check_in_place_cycles()
+
+    def _check_in_place_cycles(self) -> None:
+        """Refuse a ``$ref`` loop that stays on the same instance (``A = anyOf[A, …]``).
+
+        Recursion through ``properties`` or ``items`` consumes part of the instance and ends;
+        a loop through ``$ref``, ``allOf``/``anyOf``/``oneOf``, ``not`` or ``if``/``then``/
+        ``else`` does not, so every validator, generator and walker would recurse forever.
+        """
+        done: set[int] = set()
+        for schema in self.schemas.values():
+            document = schema.document
+            starts: list[tuple[Any, str]] = [(document, "")]
+            if isinstance(document, dict):
+                for keyword in ("definitions", "$defs"):
+                    entries = document.get(keyword)
+                    if isinstance(entries, dict):
+                        starts += [
+                            (sub, f"/{keyword}/{escape_pointer_token(key)}")
+                            for key, sub in entries.items()
+                        ]
+            for start, pointer in starts:
+                self._walk_in_place(schema, start, pointer, done)
+
+    def _walk_in_place(self, schema: Schema, start: Any, pointer: str, done: set[int]) -> None:
+        # Iterative depth-first search; a child already on the current path closes a loop.
+        # Each node carries a label (``file#pointer``) so the error can show the loop.
+        path: list[str] = []
+        position: dict[int, int] = {}
+        stack: list[tuple[Any, Any, str, bool]] = [
+            (start, self.resolver(schema.name), f"{schema.uri}#{pointer}", False)
+        ]
+        while stack:
+            node, node_resolver, label, leaving = stack.pop()
+            if leaving:
+                path.pop()
+                del position[id(node)]
+                done.add(id(node))
+                continue
+            if not isinstance(node, dict) or id(node) in done:
+                continue
+            position[id(node)] = len(path)
+            path.append(label)
+            stack.append((node, node_resolver, label, True))
+            for child, child_resolver, child_label in _in_place_children(
+                node, node_resolver, label
+            ):
+                if id(child) in position:
+                    loop = path[position[id(child)] :]
+                    raise SchemaError(
+                        schema.filename,
+                        _pointer_in(schema.uri, loop) or pointer,
+                        "$ref loop that never consumes any of the instance, so validating it "
+                        "would recurse forever: " + " -> ".join([*loop, loop[0]]),
+                    )
+                if isinstance(child, dict) and id(child) not in done:
+                    stack.append((child, child_resolver, child_label, False))
+
+
+_IN_PLACE_SINGLE = ("not", "if", "then", "else")
+_IN_PLACE_LISTS = ("allOf", "anyOf", "oneOf")
+
+
+def _in_place_children(
+    node: dict[str, Any], resolver: Any, label: str
+) -> list[tuple[Any, Any, str]]:
+    """Subschemas that apply to the same instance as ``node``, each with its resolver and
+    its ``file#pointer`` label."""
+    children: list[tuple[Any, Any, str]] = []
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        try:
+            resolved = resolver.lookup(ref)
+        except referencing.exceptions.Unresolvable:
+            pass
+        else:
+            target = urljoin(label, ref)
+            children.append(
+                (resolved.contents, resolved.resolver, target if "#" in target else target + "#")
+            )
+    for keyword in _IN_PLACE_SINGLE:
+        if keyword in node:
+            children.append((node[keyword], resolver, label + to_pointer([keyword])))
+    for keyword in _IN_PLACE_LISTS:
+        branches = node.get(keyword)
+        if isinstance(branches, list):
+            children += [
+                (branch, resolver, label + to_pointer([keyword, index]))
+                for index, branch in enumerate(branches)
+            ]
+    for keyword in ("dependentSchemas", "dependencies"):
+        entries = node.get(keyword)
+        if isinstance(entries, dict):
+            children += [
+                (sub, resolver, label + to_pointer([keyword, key]))
+                for key, sub in entries.items()
+                if isinstance(sub, dict)
+            ]
+    return children
+
+
+def _pointer_in(filename: str, labels: list[str]) -> str | None:
+    """The pointer of the first label on the loop that lies in ``filename``, if any."""
+    for label in labels:
+        file, _, fragment = label.partition("#")
+        if file == filename and (not fragment or fragment.startswith("/")):
+            return fragment or None
+    return None
 
 
 def _is_remote(ref: str) -> bool:

@@ -397,6 +397,12 @@ CYCLES = {
         "D": {"type": "object", "properties": {"c": {"$ref": "C.json"}}},
     },
     "allOf-self": {"C": {"allOf": [{"$ref": "#"}], "type": "object"}},
+    "anyOf-definition-loop": {
+        "C": {
+            "$ref": "#/definitions/A",
+            "definitions": {"A": {"anyOf": [{"$ref": "#/definitions/A"}, {"type": "string"}]}},
+        }
+    },
     "recursive-tree": {
         "C": {
             "type": "object",
@@ -430,11 +436,19 @@ def test_cyclic_refs_end_cleanly(case, schema_dir, tmp_path):
         assert not out.exists()
 
 
-@pytest.mark.parametrize("case", ["self-root", "definitions-loop", "cross-file-loop"])
-def test_bare_ref_cycles_are_refused(case, schema_dir, tmp_path):
-    """Before the fix, definitions-loop generated ``B = TypeAliasType("B", C)``: NameError on import."""
+@pytest.mark.parametrize(
+    "case",
+    ["self-root", "definitions-loop", "cross-file-loop", "allOf-self", "anyOf-definition-loop"],
+)
+def test_in_place_ref_loops_are_refused(case, schema_dir, tmp_path):
+    """A loop that never consumes the instance would recurse forever in every validator.
+
+    Before the fix, definitions-loop generated ``B = TypeAliasType("B", C)`` (NameError on
+    import) and anyOf-definition-loop made the payload strategies and validators recurse.
+    """
     result = invoke(["gen", str(schema_dir(CYCLES[case])), "--out", str(tmp_path / "m")])
-    assert_refused(result, INPUT, "C.json#", "$ref cycle that never reaches a schema")
+    line = assert_refused(result, INPUT, "C.json#", "never consumes any of the instance")
+    assert " -> " in line
 
 
 def test_dotted_definition_names_generate(schema_dir, tmp_path):
