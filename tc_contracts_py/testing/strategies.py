@@ -1170,8 +1170,7 @@ def _types_of(node: Mapping[str, Any]) -> list[str] | None:
         if keys & _OBJECT_KEYWORDS:
             inferred.append("object")
         types = inferred or None
-    if types is not None and node.get("nullable") is True and "null" not in types:
-        types.append("null")
+    # ``nullable`` is OpenAPI's, not JSON Schema's: validators ignore it, so generation does too.
     return types
 
 
