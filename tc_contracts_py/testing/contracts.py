@@ -189,22 +189,24 @@ class Contracts:
         *,
         semantics: Semantics = "zod",
         unknown_properties: UnknownProperties | None = None,
-        engine: Engine = "jsonschema",
+        engine: Engine = "auto",
     ) -> None:
         require_format_support()
         if engine not in ("jsonschema", "jsonschema-rs", "auto"):
             raise ConfigError(
                 f"engine must be 'jsonschema', 'jsonschema-rs' or 'auto', not {engine!r}"
             )
-        if engine == "auto":
-            from tc_contracts_py.testing.fast import fast_available
-
-            # The fast path gives the same verdicts (formats go through the same checker).
-            engine = "jsonschema-rs" if fast_available() else "jsonschema"
+        if engine == "jsonschema-rs" and semantics != "zod":
+            raise ConfigError(
+                "engine 'jsonschema-rs' reads patterns as ECMA-262 (semantics 'zod'); "
+                f"semantics {semantics!r} needs engine 'jsonschema'"
+            )
+        # "auto" (the default) validates through jsonschema-rs where it is installed and
+        # compiles the schema, else through the reference engine: both give the same verdicts.
+        self.engine: Engine = engine if semantics == "zod" else "jsonschema"
         self.schema_set = schema_set
         self.semantics: Semantics = semantics
-        self.engine: Engine = engine
-        self._fast: dict[str, FastValidator] = {}
+        self._fast: dict[str, FastValidator | None] = {}
         self._models_spec = models
         self._models: ModuleType | None = None
         self._validators: dict[str, jsonschema.protocols.Validator] = {}
@@ -221,13 +223,19 @@ class Contracts:
         options: SourceOptions | None = None,
         semantics: Semantics = "zod",
         unknown_properties: UnknownProperties | None = None,
-        engine: Engine = "jsonschema",
+        engine: Engine = "auto",
     ) -> Contracts:
         """Load any schema source ``tc-schema`` understands (directory, tarball, OCI, …)."""
         schema_set = (
             source if isinstance(source, SchemaSet) else load_schema_set(str(source), options)
         )
-        return cls(schema_set, models, semantics=semantics, unknown_properties=unknown_properties)
+        return cls(
+            schema_set,
+            models,
+            semantics=semantics,
+            unknown_properties=unknown_properties,
+            engine=engine,
+        )
 
     # -- schemas -------------------------------------------------------------------
 
@@ -264,30 +272,55 @@ class Contracts:
         return validator
 
     def fast_validator(self, name: str) -> FastValidator:
-        """The jsonschema-rs validator of ``name`` (needs the ``fast`` extra), cached."""
+        """The jsonschema-rs validator of ``name``, compiled on first use and cached."""
+        from tc_contracts_py.testing.fast import FastValidator
+
         fast = self._fast.get(name)
         if fast is None:
-            from tc_contracts_py.testing.fast import FastValidator
-
             self.entry(name)
             fast = self._fast[name] = FastValidator(self.schema_set, name, semantics=self.semantics)
         return fast
 
-    def is_valid(self, name: str, payload: Any) -> bool:
+    def engine_of(self, name: str) -> Literal["jsonschema", "jsonschema-rs"]:
+        """The engine that checks ``name``: with ``engine="auto"`` it depends on the schema."""
+        return "jsonschema" if self._fast_or_none(name) is None else "jsonschema-rs"
+
+    def _fast_or_none(self, name: str) -> FastValidator | None:
+        if self.engine == "jsonschema":
+            return None
         if self.engine == "jsonschema-rs":
-            return self.fast_validator(name).is_valid(payload)
+            return self.fast_validator(name)
+        if name in self._fast:
+            return self._fast[name]
+        from tc_contracts_py.testing.fast import FastPathUnavailable, FastValidator
+
+        self.entry(name)
+        fast: FastValidator | None
+        try:
+            fast = FastValidator(self.schema_set, name, semantics=self.semantics)
+        except FastPathUnavailable:
+            # Not installed, or a schema it cannot compile: keep the reference verdicts.
+            fast = None
+        self._fast[name] = fast
+        return fast
+
+    def is_valid(self, name: str, payload: Any) -> bool:
+        fast = self._fast_or_none(name)
+        if fast is not None:
+            return fast.is_valid(payload)
         return bool(self.validator(name).is_valid(payload))
 
     def violations(self, name: str, payload: Any) -> list[Violation]:
         """Every violation of ``payload`` against ``name``; empty when valid."""
-        if self.engine == "jsonschema-rs":
-            return self.fast_validator(name).violations(payload)
+        fast = self._fast_or_none(name)
+        if fast is not None:
+            return fast.violations(payload)
         return violations_of(self.validator(name).iter_errors(payload))
 
     def validate(self, name: str, payload: Any) -> None:
         """Raise ``ContractViolation`` naming the schema and the pointer of every violation."""
-        if self.engine == "jsonschema-rs":
-            fast = self.fast_validator(name)
+        fast = self._fast_or_none(name)
+        if fast is not None:
             if not fast.is_valid(payload):
                 raise ContractViolation(name, fast.violations(payload))
             return

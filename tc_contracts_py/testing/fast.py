@@ -1,13 +1,16 @@
-"""Optional fast path: the same contract checks through ``jsonschema-rs`` (extra ``fast``).
+"""The fast path: the same contract checks through ``jsonschema-rs``.
 
-``pip install 'tc-contracts-py[fast]'``, then ``Contracts(..., engine="jsonschema-rs")``.
+``Contracts`` uses it by default (``engine="auto"``) wherever jsonschema-rs is installed
+(a core dependency, but a platform without its wheels falls back to ``jsonschema``) and
+compiles the schema; ``engine="jsonschema-rs"`` insists on it, ``engine="jsonschema"`` avoids it.
 jsonschema-rs checks structure in Rust and reads ``pattern`` as ECMA-262 like Zod.
 Formats are where engines differ (jsonschema-rs has no draft-07 ``uuid``, a stricter
 ``email``, and no notion of Zod's ``Z``-only date-times), so every format the set uses is
 handed to the reference format checker: both engines give the same verdicts.
 
-Schemas are registered under ``urn:tc-contracts:/<file>`` so that refs between the
-set's files resolve; the registry holds exactly the set and nothing is fetched.
+Schemas are registered under ``tc-contracts:///<file>`` (a hierarchical URI, so that a
+relative ``Money.json#/definitions/Money`` resolves against it, which it does not against
+a ``urn:``); the registry holds exactly the set and ``offline=True`` means nothing is fetched.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from tc_contracts_py.testing.validation import Semantics, format_checker
 
 __all__ = ["FastPathUnavailable", "FastValidator", "fast_available"]
 
-BASE_URI = "urn:tc-contracts:/"
+BASE_URI = "tc-contracts:///"
 
 
 class FastPathUnavailable(ContractsError):
@@ -74,20 +77,29 @@ class FastValidator:
             import jsonschema_rs
         except ImportError:
             raise FastPathUnavailable(
-                "the fast path needs jsonschema-rs: pip install 'tc-contracts-py[fast]'"
+                "the fast path needs jsonschema-rs: pip install jsonschema-rs"
             ) from None
         self.name = name
         entry = schema_set[name]
         registry = jsonschema_rs.Registry(
             [(BASE_URI + schema.uri, schema.document) for schema in schema_set]
         )
-        self._validator = jsonschema_rs.validator_for(
-            entry.document,
-            registry=registry,
-            base_uri=BASE_URI + entry.uri,
-            validate_formats=True,
-            formats=_formats(schema_set, semantics),
-        )
+        try:
+            self._validator = jsonschema_rs.validator_for(
+                entry.document,
+                registry=registry,
+                base_uri=BASE_URI + entry.uri,
+                validate_formats=True,
+                formats=_formats(schema_set, semantics),
+                offline=True,
+            )
+        except ValueError as exc:  # jsonschema_rs.ValidationError is one
+            # The set already passed the reference engine's checks: this is a schema
+            # jsonschema-rs cannot compile (a Python-only regex like ``a{,3}``), not bad input.
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise FastPathUnavailable(
+                f"{entry.filename}: jsonschema-rs cannot compile this schema ({reason})"
+            ) from None
 
     def is_valid(self, payload: Any) -> bool:
         return bool(self._validator.is_valid(payload))
