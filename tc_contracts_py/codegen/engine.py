@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import warnings
 from importlib.metadata import version
 from typing import Any
 
+from tc_contracts_py.codegen.prepare import URL_MAX_LENGTH_KEY
 from tc_contracts_py.errors import CodegenError, SchemaError
 
 GENERATOR_VERSION = version("datamodel-code-generator")
@@ -39,6 +41,8 @@ GENERATOR_OPTIONS: dict[str, Any] = {
     "use_schema_description": True,
     "use_field_description": True,
     "use_double_quotes": True,
+    # How prepare hands a URL's maxLength past the generator (see _url_max_lengths).
+    "field_extra_keys": ["x-tc-url-max-length"],
     "disable_timestamp": True,
     # Never read a file or the network while generating.
     "allow_remote_refs": False,
@@ -62,6 +66,7 @@ def render_module(document: dict[str, Any], class_name: str, *, filename: str) -
     options = dict(GENERATOR_OPTIONS)
     options["target_python_version"] = PythonVersion.PY_311
     options["strict_types"] = [StrictTypes(name) for name in GENERATOR_OPTIONS["strict_types"]]
+    options["field_extra_keys"] = set(GENERATOR_OPTIONS["field_extra_keys"])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -95,7 +100,210 @@ def _postprocess(source: str, class_name: str) -> str:
     source, wrapped = _root_alias_to_model(source, class_name)
     if wrapped:
         wanted.add("RootModel")
+    source, limited = _url_max_lengths(source)
+    if limited:
+        from datamodel_code_generator import PythonVersion
+        from datamodel_code_generator.format import apply_builtin_formatter
+
+        wanted.add("UrlConstraints")
+        # The rewritten annotations are re-wrapped as the generator wraps its own.
+        source = apply_builtin_formatter(source, python_version=PythonVersion.PY_311)
+    source, needed = _zod_date_formats(source)
+    if needed:
+        wanted.update(needed)
+        source = _ensure_from_import(source, "typing", {"Annotated"})
     return _ensure_pydantic_imports(source, wanted) if wanted else source
+
+
+# Zod's `.datetime()` (zod-to-json-schema emits only `format: date-time`; Zod 4 adds this as a
+# `pattern`, which the generator leaves off a datetime field): seconds, an optional fraction
+# and `Z`. Pydantic alone would also take offsets, a space for `T`, no seconds and numbers.
+_DATE_TIME_BLOCK = '''
+_DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?Z")
+
+
+def _date_time_z(value: object) -> object:
+    """`format: date-time` as Zod's .datetime() reads it: a string ending in Z (or a datetime)."""
+    if isinstance(value, str) and _DATE_TIME_Z.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date-time with seconds that ends in Z (UTC)")
+
+
+@NAME@ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
+'''
+# `format: date` is a full date only; Pydantic alone also takes midnight date-times and numbers.
+_DATE_BLOCK = '''
+_DATE = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: object) -> object:
+    """`format: date`: a YYYY-MM-DD string (or a date), never a date-time or a number."""
+    if isinstance(value, str) and _DATE.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+@NAME@ = Annotated[@DATE@, BeforeValidator(_iso_date)]
+'''
+
+
+def _url_max_lengths(source: str) -> tuple[str, bool]:
+    """``Annotated[T, Field(json_schema_extra={URL_MAX_LENGTH_KEY: n}, …)]`` → ``AnyUrl`` in T
+    checked by ``UrlConstraints(max_length=n)``.
+
+    The generator writes no constraint on an ``AnyUrl`` field. ``UrlConstraints`` checks the
+    length of the input, as ``maxLength`` does; ``Field(max_length=…)`` would measure the
+    normalised URL (``https://a.com`` becomes ``https://a.com/``).
+    """
+    tree = ast.parse(source)
+    edits: list[tuple[ast.expr, str]] = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "Annotated"
+            and isinstance(node.slice, ast.Tuple)
+            and len(node.slice.elts) == 2
+        ):
+            continue
+        inner, call = node.slice.elts
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+            continue
+        if call.func.id != "Field" or call.args:
+            continue
+        marker = next((k for k in call.keywords if _url_limit(k) is not None), None)
+        if marker is None:
+            continue
+        limit = _url_limit(marker)
+        inner_text = ast.get_source_segment(source, inner)
+        if inner_text is None:
+            continue
+        offset = inner.col_offset if inner.lineno == inner.end_lineno else None
+        urls = [
+            n
+            for n in ast.walk(inner)
+            if isinstance(n, ast.Name) and n.id == "AnyUrl" and n.lineno == inner.lineno
+        ]
+        if offset is None or not urls:
+            continue
+        line = inner_text.encode()
+        for url in sorted(urls, key=lambda n: n.col_offset, reverse=True):
+            start, end = url.col_offset - offset, (url.end_col_offset or 0) - offset
+            wrapped = f"Annotated[AnyUrl, UrlConstraints(max_length={limit})]".encode()
+            line = line[:start] + wrapped + line[end:]
+        rest = [ast.get_source_segment(source, k) or "" for k in call.keywords if k is not marker]
+        text = line.decode()
+        if rest:
+            text = f"Annotated[{text}, Field({', '.join(rest)})]"
+        edits.append((node, text))
+    if not edits:
+        return source, False
+    lines = source.splitlines(keepends=True)
+    starts = [0]
+    for line_text in lines:
+        starts.append(starts[-1] + len(line_text.encode()))
+    data = source.encode()
+    for node, text in sorted(edits, key=lambda e: (e[0].lineno, e[0].col_offset), reverse=True):
+        begin = starts[node.lineno - 1] + node.col_offset
+        finish = starts[(node.end_lineno or node.lineno) - 1] + (node.end_col_offset or 0)
+        data = data[:begin] + text.encode() + data[finish:]
+    return data.decode(), True
+
+
+def _url_limit(keyword: ast.keyword) -> int | None:
+    value = keyword.value
+    if keyword.arg != "json_schema_extra" or not isinstance(value, ast.Dict):
+        return None
+    if len(value.keys) != 1 or not isinstance(value.keys[0], ast.Constant):
+        return None
+    limit = value.values[0]
+    if value.keys[0].value != URL_MAX_LENGTH_KEY or not isinstance(limit, ast.Constant):
+        return None
+    return limit.value if type(limit.value) is int else None
+
+
+def _zod_date_formats(source: str) -> tuple[str, set[str]]:
+    """Give date-time and date fields the checks the schema makes and Pydantic's types skip.
+
+    Every use of ``AwareDatetime`` (``format: date-time``) and of ``datetime.date``
+    (``format: date``) as a type becomes an ``Annotated`` alias with a ``BeforeValidator``
+    that lets through only the strings the contract allows (and ``datetime``/``date``
+    objects, for models built in Python); the parsed value is still a datetime or date.
+    Returns the source and the pydantic names it now needs.
+    """
+    tree = ast.parse(source)
+    targets: dict[str, str] = {}  # local name -> "date-time" | "date"
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 0:
+            for alias in node.names:
+                local = alias.asname or alias.name
+                if node.module == "pydantic" and alias.name == "AwareDatetime":
+                    targets[local] = "date-time"
+                elif node.module == "datetime" and alias.name == "date":
+                    targets[local] = "date"
+    uses = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in targets
+    ]
+    if not uses:
+        return source, set()
+    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
+        n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef | ast.FunctionDef)
+    }
+    names: dict[str, str] = {}
+    for kind, wanted in (("date-time", "_DateTimeZ"), ("date", "_IsoDate")):
+        name = wanted
+        while name in taken:
+            name += "_"
+        names[kind] = name
+    lines = source.splitlines(keepends=True)
+    # Right to left within a line, so earlier offsets stay valid.
+    for use in sorted(uses, key=lambda n: (n.lineno, n.col_offset), reverse=True):
+        row = use.lineno - 1
+        line = lines[row].encode()
+        replacement = names[targets[use.id]].encode()
+        lines[row] = (line[: use.col_offset] + replacement + line[use.end_col_offset :]).decode()
+    kinds = {targets[use.id] for use in uses}
+    date_local = next((local for local, kind in targets.items() if kind == "date"), "date")
+    block = ""
+    if "date-time" in kinds:
+        block += _DATE_TIME_BLOCK.replace("@NAME@", names["date-time"])
+    if "date" in kinds:
+        block += _DATE_BLOCK.replace("@NAME@", names["date"]).replace("@DATE@", date_local)
+    last_import = max(
+        node.end_lineno or node.lineno
+        for node in tree.body
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    )
+    head, tail = "".join(lines[:last_import]), "".join(lines[last_import:]).lstrip("\n")
+    source = f"{head}{block}\n\n{tail}"
+    # First in the standard-library group, where isort puts plain imports.
+    future = "from __future__ import annotations\n\n"
+    modules = "import datetime as _dt\nimport re as _re\n"
+    source = source.replace(future, future + modules, 1) if future in source else modules + source
+    return source, {"BeforeValidator"} | ({"AwareDatetime"} if "date-time" in kinds else set())
+
+
+def _ensure_from_import(source: str, module: str, names: set[str]) -> str:
+    """``from <module> import …`` (one line) lists ``names``; added after the future import."""
+    pattern = re.compile(
+        rf"^from {re.escape(module)} import (?P<names>[A-Za-z_, ]+)$", re.MULTILINE
+    )
+    match = pattern.search(source)
+    if match is None:
+        line = f"from {module} import {', '.join(sorted(names))}\n"
+        future = "from __future__ import annotations\n"
+        if future in source:
+            return source.replace(future, future + "\n" + line, 1)
+        return line + source
+    present = {n.strip() for n in match.group("names").split(",") if n.strip()}
+    merged = ", ".join(sorted(present | names))
+    return source[: match.start()] + f"from {module} import {merged}" + source[match.end() :]
 
 
 def _root_alias_to_model(source: str, class_name: str) -> tuple[str, bool]:

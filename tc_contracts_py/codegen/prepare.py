@@ -16,7 +16,17 @@ Pure functions, no I/O. The steps, and why:
    ``str | None`` rather than a ``RootModel``; an ``anyOf``/``oneOf`` of objects
    tagged by a ``const`` property gets a ``discriminator`` so Pydantic builds a
    discriminated union.
-5. the unknown-properties policy: under ``strip`` a plain ``z.object()``'s
+5. ECMA patterns for the model's regex engine: ``pattern`` is ECMA-262, where ``\\d``, ``\\w``,
+   ``\\s`` and ``\\b`` are ASCII and ``.`` stops at every line terminator; Pydantic's Rust
+   regex reads them as Unicode, so ``\\d`` would accept ``'٤'``. They are rewritten to
+   explicit classes that mean the same in both (``\\d`` → ``[0-9]``).
+6. exhaustive enum-keyed records: Zod 4's ``z.record(z.enum([...]), V)`` requires every
+   key; the generator makes it ``dict[Literal[...], V]``, which accepts missing keys.
+   ``minProperties`` = the number of keys makes the dict need all of them.
+7. URL lengths: the generator writes no constraint on an ``AnyUrl`` field, so a
+   ``format: uri`` string's ``maxLength`` is handed on as ``URL_MAX_LENGTH_KEY`` and
+   the engine turns it into ``UrlConstraints(max_length=…)``.
+8. the unknown-properties policy: under ``strip`` a plain ``z.object()``'s
    ``additionalProperties: false`` is dropped so the model ignores extra keys, as
    Zod does; under ``reject`` it stays and the model forbids them.
 """
@@ -550,6 +560,129 @@ def undot_definition_names(document: Any) -> None:
             )
 
 
+# --- patterns ---------------------------------------------------------------------------
+
+# ECMA-262 WhiteSpace and LineTerminator code points: what ``\s`` matches in JavaScript.
+_ECMA_SPACE = r"\t\n\x0B\x0C\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF"
+_CLASS_BODIES = {"d": "0-9", "w": "A-Za-z0-9_", "s": _ECMA_SPACE}
+_ECMA_DOT = r"[^\n\r\u2028\u2029]"
+
+
+def ecma_pattern_for_rust(pattern: str) -> str:
+    r"""An ECMA-262 ``pattern`` rewritten so Pydantic's (Rust) regex engine gives ECMA's verdicts.
+
+    ``\d``/``\w``/``\s`` (and negations) become explicit ASCII/ECMA classes, also inside a
+    class (``[\d.]`` → ``[0-9.]``, ``[^\D]`` → ``[^[^0-9]]``); ``\b``/``\B`` become ASCII
+    word boundaries; ``.`` stops at ``\r``, U+2028 and U+2029 as in JavaScript. Inside a
+    class, ``[``, ``&`` and ``~`` are literal in ECMA but nest or combine sets in Rust, so
+    they are escaped; ``[]`` (nothing) and ``[^]`` (anything) are spelled out. Everything
+    else is copied as written.
+    """
+    out: list[str] = []
+    index, length = 0, len(pattern)
+    in_class = False
+    while index < length:
+        char = pattern[index]
+        if char == "\\" and index + 1 < length:
+            nxt = pattern[index + 1]
+            index += 2
+            lower = nxt.lower()
+            if lower in _CLASS_BODIES:
+                body = _CLASS_BODIES[lower]
+                if nxt.islower():
+                    out.append(body if in_class else f"[{body}]")
+                else:
+                    out.append(f"[^{body}]")
+            elif nxt in "bB" and not in_class:
+                out.append(f"(?-u:\\{nxt})")
+            elif nxt == "b":  # in a class, ECMA's \b is a backspace
+                out.append("\\x08")
+            elif nxt == "0" and not pattern[index : index + 1].isdigit():
+                out.append("\\x00")
+            else:
+                out.append("\\" + nxt)
+        elif in_class:
+            if char == "]":
+                in_class = False
+                out.append(char)
+            elif char in "[&~":
+                out.append("\\" + char)
+            else:
+                out.append(char)
+            index += 1
+        elif char == "[":
+            negated = pattern.startswith("^", index + 1)
+            start = index + 2 if negated else index + 1
+            if pattern.startswith("]", start):  # ECMA's `[]` matches nothing, `[^]` anything
+                out.append(r"[\x00-\x{10FFFF}]" if negated else r"[^\x00-\x{10FFFF}]")
+                index = start + 1
+                continue
+            in_class = True
+            out.append("[^" if negated else "[")
+            index = start
+        elif char == ".":
+            out.append(_ECMA_DOT)
+            index += 1
+        else:
+            out.append(char)
+            index += 1
+    return "".join(out)
+
+
+def translate_patterns(document: Any) -> None:
+    """Rewrite every string ``pattern`` for Pydantic's regex engine, in place."""
+    for node, _ in iter_subschemas(document):
+        pattern = node.get("pattern")
+        if isinstance(pattern, str):
+            node["pattern"] = ecma_pattern_for_rust(pattern)
+        names = node.get("patternProperties")
+        if isinstance(names, dict):
+            node["patternProperties"] = {
+                ecma_pattern_for_rust(key) if isinstance(key, str) else key: value
+                for key, value in names.items()
+            }
+
+
+def require_all_enum_keys(document: Any) -> None:
+    """An object keyed by an enum whose every key is required needs them all, in place.
+
+    ``{propertyNames: {enum: K}, additionalProperties: V, required: K}`` (Zod 4's
+    ``z.record(z.enum(K), V)``) becomes ``dict[Literal[K], V]``, which alone accepts a
+    dict missing keys. As only keys of K are allowed, ``minProperties: len(K)`` demands all.
+    """
+    for node, _ in iter_subschemas(document):
+        names = node.get("propertyNames")
+        required = node.get("required")
+        if not (isinstance(names, dict) and isinstance(required, list)):
+            continue
+        keys = names.get("enum")
+        if not (isinstance(keys, list) and keys and all(isinstance(k, str) for k in keys)):
+            continue
+        if node.get("properties") or node.get("patternProperties"):
+            continue
+        if set(keys) <= set(required):
+            minimum = node.get("minProperties")
+            if not isinstance(minimum, int) or minimum < len(set(keys)):
+                node["minProperties"] = len(set(keys))
+
+
+# Set only here, after every keyword outside the vocabulary was dropped, so a schema cannot.
+URL_MAX_LENGTH_KEY = "x-tc-url-max-length"
+
+
+def mark_url_max_lengths(document: Any) -> None:
+    """Copy a ``format: uri`` string's ``maxLength`` to ``URL_MAX_LENGTH_KEY``, in place."""
+    for node, _ in iter_subschemas(document):
+        limit = node.get("maxLength")
+        if (
+            node.get("format") == "uri"
+            and isinstance(limit, int)
+            and not isinstance(limit, bool)
+            and limit >= 0
+        ):
+            node[URL_MAX_LENGTH_KEY] = limit
+
+
 def apply_unknown_properties(document: Any, policy: UnknownProperties) -> None:
     """Under ``strip``, drop ``additionalProperties: false`` so models ignore extra keys."""
     if policy is UnknownProperties.REJECT:
@@ -574,5 +707,8 @@ def prepare_document(
     undot_definition_names(document)
     collapse_nullable_primitives(document)
     add_discriminators(document)
+    translate_patterns(document)
+    require_all_enum_keys(document)
+    mark_url_max_lengths(document)
     apply_unknown_properties(document, unknown_properties)
     return document

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re as _re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -9,6 +11,7 @@ from uuid import UUID
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     MISSING,
@@ -18,6 +21,20 @@ from pydantic import (
     StrictStr,
 )
 from typing_extensions import TypeAliasType
+
+_DATE = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(value: object) -> object:
+    """`format: date`: a YYYY-MM-DD string (or a date), never a date-time or a number."""
+    if isinstance(value, str) and _DATE.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected a date as YYYY-MM-DD")
+
+
+_IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class Sex(StrEnum):
@@ -83,7 +100,7 @@ class Injury(BaseModel):
         validate_by_name=True,
     )
     area: Annotated[StrictStr, Field(max_length=40, min_length=2)]
-    since: date
+    since: _IsoDate
     severity: Annotated[StrictInt, Field(ge=1, le=5)]
 
 
@@ -96,7 +113,7 @@ class AthleteProfile(BaseModel):
         validate_by_name=True,
     )
     user_id: Annotated[UUID, Field(alias="userId")]
-    birth_date: Annotated[date, Field(alias="birthDate")]
+    birth_date: Annotated[_IsoDate, Field(alias="birthDate")]
     sex: Sex | MISSING = MISSING
     height_cm: Annotated[StrictFloat, Field(alias="heightCm", gt=0.0, le=272.0)]
     weight_kg: Annotated[StrictFloat, Field(alias="weightKg", gt=0.0, le=400.0, multiple_of=0.5)]

@@ -6,7 +6,16 @@ from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, MISSING, StrictBool, StrictStr
+from pydantic import (
+    AnyUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    MISSING,
+    StrictBool,
+    StrictStr,
+    UrlConstraints,
+)
 from typing_extensions import TypeAliasType
 
 
@@ -30,7 +39,9 @@ class MuscleGroup(StrEnum):
     FULL_BODY = "full_body"
 
 
-Equipment = TypeAliasType("Equipment", Annotated[StrictStr, Field(max_length=40, min_length=1)])
+Equipment = TypeAliasType(
+    "Equipment", Annotated[StrictStr, Field(max_length=40, min_length=1)]
+)
 
 
 class Exercise(BaseModel):
@@ -50,4 +61,7 @@ class Exercise(BaseModel):
     equipment: Annotated[list[Equipment], Field(max_length=10)] = []
     unilateral: StrictBool = False
     instructions: Annotated[StrictStr | MISSING, Field(max_length=2000)] = MISSING
-    video_url: Annotated[AnyUrl | MISSING, Field(alias="videoUrl")] = MISSING
+    video_url: Annotated[
+        Annotated[AnyUrl, UrlConstraints(max_length=2048)] | MISSING,
+        Field(alias="videoUrl"),
+    ] = MISSING

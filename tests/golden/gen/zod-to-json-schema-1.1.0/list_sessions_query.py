@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re as _re
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, MISSING, StrictInt, StrictStr
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    MISSING,
+    StrictInt,
+    StrictStr,
+)
+
+_DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
+def _date_time_z(value: object) -> object:
+    """`format: date-time` as Zod's .datetime() reads it: a string ending in Z (or a datetime)."""
+    if isinstance(value, str) and _DATE_TIME_Z.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date-time with seconds that ends in Z (UTC)")
+
+
+_DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
 
 
 class StatusEnum(StrEnum):
@@ -41,11 +66,11 @@ class ListSessionsQuery(BaseModel):
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     status: Annotated[list[StatusEnum] | MISSING, Field(max_length=4, min_length=1)] = MISSING
     modality: Modality | MISSING = MISSING
-    from_: Annotated[AwareDatetime | MISSING, Field(alias="from")] = MISSING
+    from_: Annotated[_DateTimeZ | MISSING, Field(alias="from")] = MISSING
     """
     Inclusive lower bound on scheduledFor.
     """
-    to: AwareDatetime | MISSING = MISSING
+    to: _DateTimeZ | MISSING = MISSING
     """
     Inclusive lower bound on scheduledFor.
     """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re as _re
 from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
@@ -9,6 +11,7 @@ from uuid import UUID
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     MISSING,
@@ -18,6 +21,20 @@ from pydantic import (
     StrictStr,
 )
 from typing_extensions import TypeAliasType
+
+_DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
+def _date_time_z(value: object) -> object:
+    """`format: date-time` as Zod's .datetime() reads it: a string ending in Z (or a datetime)."""
+    if isinstance(value, str) and _DATE_TIME_Z.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date-time with seconds that ends in Z (UTC)")
+
+
+_DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
 
 
 class Reason(StrEnum):
@@ -55,7 +72,7 @@ class TrainingEventSessionCompleted(BaseModel):
     type: Literal["session_completed"]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
-    occurred_at: Annotated[AwareDatetime, Field(alias="occurredAt")]
+    occurred_at: Annotated[_DateTimeZ, Field(alias="occurredAt")]
     session_id: Annotated[UUID, Field(alias="sessionId")]
     duration_min: Annotated[StrictInt, Field(alias="durationMin", gt=0, le=600)]
     avg_heart_rate: Annotated[StrictInt | MISSING, Field(alias="avgHeartRate", ge=30, le=230)] = (
@@ -79,7 +96,7 @@ class TrainingEventSessionSkipped(BaseModel):
     type: Literal["session_skipped"]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
-    occurred_at: Annotated[AwareDatetime, Field(alias="occurredAt")]
+    occurred_at: Annotated[_DateTimeZ, Field(alias="occurredAt")]
     session_id: Annotated[UUID, Field(alias="sessionId")]
     reason: Reason
     note: Annotated[StrictStr | MISSING, Field(max_length=280)] = MISSING
@@ -96,7 +113,7 @@ class TrainingEventProfileUpdated(BaseModel):
     type: Literal["profile_updated"]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
-    occurred_at: Annotated[AwareDatetime, Field(alias="occurredAt")]
+    occurred_at: Annotated[_DateTimeZ, Field(alias="occurredAt")]
     changed_fields: Annotated[
         list[ChangedField], Field(alias="changedFields", max_length=20, min_length=1)
     ]

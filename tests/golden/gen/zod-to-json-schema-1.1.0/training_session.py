@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re as _re
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
@@ -10,6 +12,7 @@ from pydantic import (
     AnyUrl,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     MISSING,
@@ -17,8 +20,23 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    UrlConstraints,
 )
 from typing_extensions import TypeAliasType
+
+_DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
+def _date_time_z(value: object) -> object:
+    """`format: date-time` as Zod's .datetime() reads it: a string ending in Z (or a datetime)."""
+    if isinstance(value, str) and _DATE_TIME_Z.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date-time with seconds that ends in Z (UTC)")
+
+
+_DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
 
 
 class Status(StrEnum):
@@ -41,10 +59,14 @@ Tag = TypeAliasType(
 )
 
 
-LocationItem = TypeAliasType("LocationItem", Annotated[StrictFloat, Field(ge=-90.0, le=90.0)])
+LocationItem = TypeAliasType(
+    "LocationItem", Annotated[StrictFloat, Field(ge=-90.0, le=90.0)]
+)
 
 
-LocationItem1 = TypeAliasType("LocationItem1", Annotated[StrictFloat, Field(ge=-180.0, le=180.0)])
+LocationItem1 = TypeAliasType(
+    "LocationItem1", Annotated[StrictFloat, Field(ge=-180.0, le=180.0)]
+)
 
 
 class Kind(StrEnum):
@@ -75,7 +97,9 @@ class MuscleGroup(StrEnum):
     FULL_BODY = "full_body"
 
 
-Equipment = TypeAliasType("Equipment", Annotated[StrictStr, Field(max_length=40, min_length=1)])
+Equipment = TypeAliasType(
+    "Equipment", Annotated[StrictStr, Field(max_length=40, min_length=1)]
+)
 
 
 class Set(BaseModel):
@@ -89,7 +113,9 @@ class Set(BaseModel):
     load_kg: Annotated[
         StrictFloat | None | MISSING, Field(alias="loadKg", ge=0.0, le=500.0, multiple_of=0.25)
     ] = MISSING
-    rpe: Annotated[StrictFloat | MISSING, Field(ge=1.0, le=10.0, multiple_of=0.5)] = MISSING
+    rpe: Annotated[StrictFloat | MISSING, Field(ge=1.0, le=10.0, multiple_of=0.5)] = (
+        MISSING
+    )
     rest_sec: Annotated[StrictInt, Field(alias="restSec", ge=0, le=900)] = 60
 
 
@@ -110,7 +136,10 @@ class Exercise1(BaseModel):
     equipment: Annotated[list[Equipment], Field(max_length=10)] = []
     unilateral: StrictBool = False
     instructions: Annotated[StrictStr | MISSING, Field(max_length=2000)] = MISSING
-    video_url: Annotated[AnyUrl | MISSING, Field(alias="videoUrl")] = MISSING
+    video_url: Annotated[
+        Annotated[AnyUrl, UrlConstraints(max_length=2048)] | MISSING,
+        Field(alias="videoUrl"),
+    ] = MISSING
 
 
 class Exercise(BaseModel):
@@ -153,9 +182,13 @@ class TrainingSession(BaseModel):
     title: Annotated[StrictStr, Field(max_length=120, min_length=1)]
     status: Status
     modality: Modality
-    scheduled_for: Annotated[AwareDatetime, Field(alias="scheduledFor")]
-    completed_at: Annotated[AwareDatetime | None | MISSING, Field(alias="completedAt")] = MISSING
-    duration_min: Annotated[StrictInt | MISSING, Field(alias="durationMin", gt=0, le=600)] = MISSING
+    scheduled_for: Annotated[_DateTimeZ, Field(alias="scheduledFor")]
+    completed_at: Annotated[
+        _DateTimeZ | None | MISSING, Field(alias="completedAt")
+    ] = MISSING
+    duration_min: Annotated[
+        StrictInt | MISSING, Field(alias="durationMin", gt=0, le=600)
+    ] = MISSING
     blocks: Annotated[list[Block], Field(max_length=12, min_length=1)]
     tags: Annotated[list[Tag], Field(max_length=10)] = []
     focus_tag: Annotated[

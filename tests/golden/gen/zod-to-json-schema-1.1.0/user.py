@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re as _re
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
@@ -10,12 +12,28 @@ from pydantic import (
     AnyUrl,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
     MISSING,
     StrictStr,
+    UrlConstraints,
 )
+
+_DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
+def _date_time_z(value: object) -> object:
+    """`format: date-time` as Zod's .datetime() reads it: a string ending in Z (or a datetime)."""
+    if isinstance(value, str) and _DATE_TIME_Z.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date-time with seconds that ends in Z (UTC)")
+
+
+_DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
 
 
 class Role(StrEnum):
@@ -42,16 +60,23 @@ class User(BaseModel):
     """
     Primary login email; unique per account.
     """
-    handle: Annotated[StrictStr, Field(max_length=20, min_length=3, pattern="^[a-z0-9_]+$")]
+    handle: Annotated[
+        StrictStr, Field(max_length=20, min_length=3, pattern="^[a-z0-9_]+$")
+    ]
     display_name: Annotated[
         StrictStr | MISSING, Field(alias="displayName", max_length=80, min_length=1)
     ] = MISSING
-    phone: Annotated[StrictStr | None | MISSING, Field(pattern="^\\+\\d{7,15}$")] = MISSING
-    avatar_url: Annotated[AnyUrl | None, Field(alias="avatarUrl")]
+    phone: Annotated[StrictStr | None | MISSING, Field(pattern="^\\+[0-9]{7,15}$")] = (
+        MISSING
+    )
+    avatar_url: Annotated[
+        Annotated[AnyUrl, UrlConstraints(max_length=2048)] | None,
+        Field(alias="avatarUrl"),
+    ]
     """
     Public avatar image URL, null when the user has none.
     """
     role: Role = Role.ATHLETE
     units: Units
-    created_at: Annotated[AwareDatetime, Field(alias="createdAt")]
-    updated_at: Annotated[AwareDatetime, Field(alias="updatedAt")]
+    created_at: Annotated[_DateTimeZ, Field(alias="createdAt")]
+    updated_at: Annotated[_DateTimeZ, Field(alias="updatedAt")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re as _re
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
@@ -9,6 +11,7 @@ from uuid import UUID
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     MISSING,
@@ -18,6 +21,21 @@ from pydantic import (
     StrictStr,
 )
 from typing_extensions import TypeAliasType
+
+_DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
+def _date_time_z(value: object) -> object:
+    """`format: date-time` as Zod's .datetime() reads it: a string ending in Z (or a datetime)."""
+    if isinstance(value, str) and _DATE_TIME_Z.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date-time with seconds that ends in Z (UTC)")
+
+
+_DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
+
 
 LoadRangeItem = TypeAliasType("LoadRangeItem", Annotated[StrictFloat, Field(ge=0.0)])
 
@@ -55,7 +73,7 @@ class WhatIfSimulationResponse(BaseModel):
     )
     request_id: Annotated[UUID, Field(alias="requestId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
-    generated_at: Annotated[AwareDatetime, Field(alias="generatedAt")]
+    generated_at: Annotated[_DateTimeZ, Field(alias="generatedAt")]
     horizon_weeks: Annotated[StrictInt, Field(alias="horizonWeeks", ge=1, le=52)]
     weekly: Annotated[list[WeeklyItem], Field(max_length=52, min_length=1)]
     risk_level: Annotated[RiskLevel, Field(alias="riskLevel")]

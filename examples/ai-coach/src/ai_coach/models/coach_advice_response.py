@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re as _re
 from enum import Enum, StrEnum
 from typing import Annotated
 from uuid import UUID
@@ -10,12 +12,28 @@ from pydantic import (
     AnyUrl,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     MISSING,
     StrictInt,
     StrictStr,
+    UrlConstraints,
 )
+
+_DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
+def _date_time_z(value: object) -> object:
+    """`format: date-time` as Zod's .datetime() reads it: a string ending in Z (or a datetime)."""
+    if isinstance(value, str) and _DATE_TIME_Z.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date-time with seconds that ends in Z (UTC)")
+
+
+_DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
 
 
 class Priority(Enum):
@@ -62,7 +80,7 @@ class Citation(BaseModel):
         validate_by_name=True,
     )
     title: Annotated[StrictStr, Field(max_length=200, min_length=1)]
-    url: AnyUrl
+    url: Annotated[AnyUrl, UrlConstraints(max_length=2048)]
 
 
 class SuggestedSession(BaseModel):
@@ -93,5 +111,5 @@ class CoachAdviceResponse(BaseModel):
     ] = []
     citations: Annotated[list[Citation] | MISSING, Field(max_length=10)] = MISSING
     model: Annotated[StrictStr, Field(max_length=64, min_length=1)]
-    generated_at: Annotated[AwareDatetime, Field(alias="generatedAt")]
+    generated_at: Annotated[_DateTimeZ, Field(alias="generatedAt")]
     latency_ms: Annotated[StrictInt, Field(alias="latencyMs", ge=0)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re as _re
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
@@ -10,13 +12,29 @@ from pydantic import (
     AnyUrl,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     MISSING,
     StrictFloat,
     StrictInt,
     StrictStr,
+    UrlConstraints,
 )
+
+_DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
+def _date_time_z(value: object) -> object:
+    """`format: date-time` as Zod's .datetime() reads it: a string ending in Z (or a datetime)."""
+    if isinstance(value, str) and _DATE_TIME_Z.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date-time with seconds that ends in Z (UTC)")
+
+
+_DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
 
 
 class Modality(StrEnum):
@@ -41,7 +59,7 @@ class Citation(BaseModel):
         validate_by_name=True,
     )
     title: Annotated[StrictStr, Field(max_length=200, min_length=1)]
-    url: AnyUrl
+    url: Annotated[AnyUrl, UrlConstraints(max_length=2048)]
 
 
 class CoachAdviceResponseV1(BaseModel):
@@ -62,5 +80,5 @@ class CoachAdviceResponseV1(BaseModel):
     ] = []
     citations: Annotated[list[Citation] | MISSING, Field(max_length=10)] = MISSING
     model: Annotated[StrictStr, Field(max_length=64, min_length=1)]
-    generated_at: Annotated[AwareDatetime, Field(alias="generatedAt")]
+    generated_at: Annotated[_DateTimeZ, Field(alias="generatedAt")]
     latency_ms: Annotated[StrictInt, Field(alias="latencyMs", ge=0)]

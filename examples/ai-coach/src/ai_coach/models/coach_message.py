@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re as _re
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AnyUrl, AwareDatetime, BaseModel, ConfigDict, Field, MISSING, StrictStr
+from pydantic import (
+    AnyUrl,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    MISSING,
+    StrictStr,
+    UrlConstraints,
+)
+
+_DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
+def _date_time_z(value: object) -> object:
+    """`format: date-time` as Zod's .datetime() reads it: a string ending in Z (or a datetime)."""
+    if isinstance(value, str) and _DATE_TIME_Z.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date-time with seconds that ends in Z (UTC)")
+
+
+_DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
 
 
 class From(StrEnum):
@@ -30,7 +56,7 @@ class Attachment(BaseModel):
         validate_by_name=True,
     )
     kind: Kind
-    url: AnyUrl
+    url: Annotated[AnyUrl, UrlConstraints(max_length=2048)]
     title: Annotated[StrictStr | MISSING, Field(max_length=120)] = MISSING
 
 
@@ -49,8 +75,8 @@ class CoachMessage(BaseModel):
     Who wrote the message.
     """
     body: Annotated[StrictStr, Field(max_length=4000, min_length=1)]
-    sent_at: Annotated[AwareDatetime, Field(alias="sentAt")]
-    read_at: Annotated[AwareDatetime | None | MISSING, Field(alias="readAt")] = MISSING
+    sent_at: Annotated[_DateTimeZ, Field(alias="sentAt")]
+    read_at: Annotated[_DateTimeZ | None | MISSING, Field(alias="readAt")] = MISSING
     attachments: Annotated[list[Attachment] | MISSING, Field(max_length=5)] = MISSING
     replies: Annotated[
         list[CoachMessage], Field(max_length=50, validate_default=True)

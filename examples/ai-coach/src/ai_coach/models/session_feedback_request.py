@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re as _re
 from typing import Annotated
 from uuid import UUID
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     MISSING,
@@ -16,6 +19,21 @@ from pydantic import (
     StrictStr,
 )
 from typing_extensions import TypeAliasType
+
+_DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
+def _date_time_z(value: object) -> object:
+    """`format: date-time` as Zod's .datetime() reads it: a string ending in Z (or a datetime)."""
+    if isinstance(value, str) and _DATE_TIME_Z.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date-time with seconds that ends in Z (UTC)")
+
+
+_DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
+
 
 PainArea = TypeAliasType(
     "PainArea", Annotated[StrictStr, Field(max_length=40, min_length=2)]
@@ -41,4 +59,4 @@ class SessionFeedbackRequest(BaseModel):
     )
     comment: Annotated[StrictStr | MISSING, Field(max_length=1000)] = MISSING
     pain_areas: Annotated[list[PainArea], Field(alias="painAreas", max_length=5)] = []
-    completed_at: Annotated[AwareDatetime | None, Field(alias="completedAt")]
+    completed_at: Annotated[_DateTimeZ | None, Field(alias="completedAt")]

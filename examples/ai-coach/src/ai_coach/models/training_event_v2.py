@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re as _re
 from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
@@ -9,6 +11,7 @@ from uuid import UUID
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     MISSING,
@@ -18,6 +21,20 @@ from pydantic import (
     StrictStr,
 )
 from typing_extensions import TypeAliasType
+
+_DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
+def _date_time_z(value: object) -> object:
+    """`format: date-time` as Zod's .datetime() reads it: a string ending in Z (or a datetime)."""
+    if isinstance(value, str) and _DATE_TIME_Z.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date-time with seconds that ends in Z (UTC)")
+
+
+_DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
 
 
 class Metrics(BaseModel):
@@ -65,7 +82,7 @@ class TrainingEventV2SessionCompleted(BaseModel):
     schema_version: Annotated[Literal[2], Field(alias="schemaVersion")]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
-    occurred_at: Annotated[AwareDatetime, Field(alias="occurredAt")]
+    occurred_at: Annotated[_DateTimeZ, Field(alias="occurredAt")]
     session_id: Annotated[UUID, Field(alias="sessionId")]
     metrics: Metrics
     device: Annotated[StrictStr | MISSING, Field(max_length=60, min_length=1)] = MISSING
@@ -83,7 +100,7 @@ class TrainingEventV2SessionSkipped(BaseModel):
     schema_version: Annotated[Literal[2], Field(alias="schemaVersion")]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
-    occurred_at: Annotated[AwareDatetime, Field(alias="occurredAt")]
+    occurred_at: Annotated[_DateTimeZ, Field(alias="occurredAt")]
     session_id: Annotated[UUID, Field(alias="sessionId")]
     reason: Reason
     note: Annotated[StrictStr | MISSING, Field(max_length=280)] = MISSING
@@ -101,10 +118,10 @@ class TrainingEventV2SessionRescheduled(BaseModel):
     schema_version: Annotated[Literal[2], Field(alias="schemaVersion")]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
-    occurred_at: Annotated[AwareDatetime, Field(alias="occurredAt")]
+    occurred_at: Annotated[_DateTimeZ, Field(alias="occurredAt")]
     session_id: Annotated[UUID, Field(alias="sessionId")]
-    from_: Annotated[AwareDatetime, Field(alias="from")]
-    to: AwareDatetime
+    from_: Annotated[_DateTimeZ, Field(alias="from")]
+    to: _DateTimeZ
 
 
 class TrainingEventV2ProfileUpdated(BaseModel):
@@ -119,7 +136,7 @@ class TrainingEventV2ProfileUpdated(BaseModel):
     schema_version: Annotated[Literal[2], Field(alias="schemaVersion")]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
-    occurred_at: Annotated[AwareDatetime, Field(alias="occurredAt")]
+    occurred_at: Annotated[_DateTimeZ, Field(alias="occurredAt")]
     changed_fields: Annotated[
         list[ChangedField], Field(alias="changedFields", max_length=20, min_length=1)
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import re as _re
 from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
@@ -10,6 +12,7 @@ from pydantic import (
     AnyUrl,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     MISSING,
@@ -17,8 +20,23 @@ from pydantic import (
     StrictFloat,
     StrictInt,
     StrictStr,
+    UrlConstraints,
 )
 from typing_extensions import TypeAliasType
+
+_DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
+
+
+def _date_time_z(value: object) -> object:
+    """`format: date-time` as Zod's .datetime() reads it: a string ending in Z (or a datetime)."""
+    if isinstance(value, str) and _DATE_TIME_Z.fullmatch(value) is not None:
+        return value
+    if isinstance(value, _dt.datetime):
+        return value
+    raise ValueError("expected an ISO 8601 date-time with seconds that ends in Z (UTC)")
+
+
+_DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
 
 
 class Status(StrEnum):
@@ -125,7 +143,10 @@ class Exercise1(BaseModel):
     equipment: Annotated[list[Equipment], Field(max_length=10)] = []
     unilateral: StrictBool = False
     instructions: Annotated[StrictStr | MISSING, Field(max_length=2000)] = MISSING
-    video_url: Annotated[AnyUrl | MISSING, Field(alias="videoUrl")] = MISSING
+    video_url: Annotated[
+        Annotated[AnyUrl, UrlConstraints(max_length=2048)] | MISSING,
+        Field(alias="videoUrl"),
+    ] = MISSING
 
 
 class Exercise(BaseModel):
@@ -171,9 +192,9 @@ class TrainingSession(BaseModel):
     Lifecycle: planned -> completed | skipped.
     """
     modality: Modality
-    scheduled_for: Annotated[AwareDatetime, Field(alias="scheduledFor")]
+    scheduled_for: Annotated[_DateTimeZ, Field(alias="scheduledFor")]
     completed_at: Annotated[
-        AwareDatetime | None | MISSING, Field(alias="completedAt")
+        _DateTimeZ | None | MISSING, Field(alias="completedAt")
     ] = MISSING
     duration_min: Annotated[
         StrictInt | MISSING, Field(alias="durationMin", gt=0, le=600)
