@@ -18,11 +18,9 @@ A failure in 3 leaves the cache as it was.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import shutil
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,8 +51,9 @@ from tc_contracts_py.oci.manifest import (
     parse_manifest,
     plan_layers,
 )
-from tc_contracts_py.oci.registry import RegistryClient, stream_to_file
+from tc_contracts_py.oci.registry import ChunkSink, RegistryClient, stream_to_file
 from tc_contracts_py.oci.transport import Transport, status_error
+from tc_contracts_py.oci.unpack import LayerCollision, LayerUnpack, StreamingUnpack, file_chunks
 from tc_contracts_py.schemaset import SchemaSet, schema_directory, schema_set_from_files
 from tc_contracts_py.sources import (
     OciReference,
@@ -66,8 +65,8 @@ from tc_contracts_py.sources import (
 )
 
 REMOTE_KINDS = (SourceKind.OCI, SourceKind.OCI_LAYOUT, SourceKind.HTTPS)
-# Fetches a descriptor's blob into a staging path, verified, or raises.
-BlobFetcher = Callable[[Descriptor, Path], None]
+# Fetches a descriptor's blob into a staging path, verified, or raises; feeds the sink too.
+BlobFetcher = Callable[[Descriptor, Path, ChunkSink | None], None]
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,12 @@ def _build_tree(
     options: SourceOptions,
     origin: str,
 ) -> CachedTree:
-    """Verify, extract and commit. Call with the digest's lock held and the manifest verified."""
+    """Verify, extract and commit. Call with the digest's lock held and the manifest verified.
+
+    Layers are taken in manifest order. A tar.gz layer that has to be fetched is unpacked
+    while it downloads (``unpack.StreamingUnpack``) into the private staging folder; its
+    files count only once the blob's digest and size matched, and are dropped otherwise.
+    """
     manifest = parse_manifest(manifest_bytes, origin)
     plans = plan_layers(manifest, origin)
     budget = options.max_unpacked_bytes
@@ -165,28 +169,34 @@ def _build_tree(
     blob_paths: dict[str, Path] = {}
     staging = cache.staging_dir()
     try:
-        for plan in plans:
-            layer = plan.descriptor
-            if layer.digest in blob_paths:
-                continue
-            cached = cache.verified_blob(layer.digest)
-            if cached is not None and cached.stat().st_size == layer.size:
-                blob_paths[layer.digest] = cached
-                continue
-            temp = staging / f"blob-{layer.digest.removeprefix('sha256:')}"
-            fetch_blob(layer, temp)
-            staged_blobs.append((temp, layer.digest))
-            blob_paths[layer.digest] = temp
-
         files_dir = staging / "files"
         files_dir.mkdir()
         index: dict[str, tuple[str, int]] = {}
         remaining = budget
         link_later: list[tuple[str, str]] = []  # (file name, blob digest)
+
+        def have_blob(layer: Descriptor) -> Path | None:
+            if layer.digest in blob_paths:
+                return blob_paths[layer.digest]
+            cached = cache.verified_blob(layer.digest)
+            if cached is not None and cached.stat().st_size == layer.size:
+                blob_paths[layer.digest] = cached
+                return cached
+            return None
+
+        def fetch(layer: Descriptor, sink: ChunkSink | None) -> Path:
+            temp = staging / f"blob-{layer.digest.removeprefix('sha256:')}"
+            fetch_blob(layer, temp, sink)
+            staged_blobs.append((temp, layer.digest))
+            blob_paths[layer.digest] = temp
+            return temp
+
         for plan in plans:
             layer = plan.descriptor
             if plan.kind is LayerKind.FILE:
                 assert plan.file_name is not None
+                if have_blob(layer) is None:
+                    fetch(layer, None)
                 remaining -= layer.size
                 if remaining < 0:
                     raise UnsafeArchiveError(
@@ -195,21 +205,23 @@ def _build_tree(
                 index[plan.file_name] = (layer.digest.removeprefix("sha256:"), layer.size)
                 link_later.append((plan.file_name, layer.digest))
                 continue
+            unpack = LayerUnpack(files_dir, layer.digest, remaining, set(index))
             try:
-                blob = blob_paths[layer.digest]
-                members = read_schema_files(
-                    blob,
-                    max_unpacked_bytes=remaining,
-                    fileobj=gunzip_once(blob, remaining),
-                )
+                blob = have_blob(layer)
+                if blob is not None:
+                    files = unpack.unpack(file_chunks(blob))
+                else:
+                    with StreamingUnpack(unpack) as streaming:
+                        blob = fetch(layer, streaming)
+                        files = streaming.finish()
+                if files is None:  # not gzip: a plain tar, or another compression
+                    files = _unpack_other(blob, files_dir, remaining, set(index))
             except UnsafeArchiveError as exc:
                 raise UnsafeArchiveError(f"{origin}: layer {layer.digest}: {exc}") from None
-            for name, data in members.items():
-                if name in index:
-                    raise UnsafeArchiveError(f"{origin}: two layers provide {name!r}")
-                remaining -= len(data)
-                (files_dir / name).write_bytes(data)
-                index[name] = (_sha256_hex(data), len(data))
+            except LayerCollision as exc:
+                raise UnsafeArchiveError(f"{origin}: two layers provide {exc.name!r}") from None
+            remaining -= sum(size for _hex, size in files.values())
+            index.update(files)
 
         # Everything is verified: from here on the cache changes.
         for temp, blob_digest in staged_blobs:
@@ -226,51 +238,18 @@ def _build_tree(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-_GZIP_MAGIC = b"\x1f\x8b"
-# A tar is its files plus 512-byte headers and padding; this bounds that overhead so a
-# gzip bomb is cut off while decompressing; the exact per-file cap is applied afterwards.
-_TAR_OVERHEAD_SLACK = 16 * 1024 * 1024
-
-
-def gunzip_once(blob: Path, max_unpacked_bytes: int) -> io.BytesIO | None:
-    """A gzip blob decompressed into memory in one pass; ``None`` if it is not gzip.
-
-    ``tarfile`` on a ``.tar.gz`` decompresses twice (once to check every member, again
-    after seeking back to read them) through small reads; one pass in large chunks, kept in
-    memory, costs a third of that. The tar is then read by ``archive.read_schema_files``,
-    which applies every safety check.
-    """
-    with blob.open("rb") as reader:
-        if reader.read(2) != _GZIP_MAGIC:
-            return None
-        reader.seek(0)
-        limit = max_unpacked_bytes + max_unpacked_bytes // 10 + _TAR_OVERHEAD_SLACK
-        output = io.BytesIO()
-        decompressor = zlib.decompressobj(wbits=31)
-
-        def emit(data: bytes) -> None:
-            if output.tell() + len(data) > limit:
-                raise UnsafeArchiveError(
-                    f"{blob.name}: unpacks to more than {max_unpacked_bytes} bytes (refused)"
-                )
-            output.write(data)
-
-        try:
-            while chunk := reader.read(CHUNK_SIZE):
-                while chunk:
-                    # max_length bounds each step's memory even for a gzip bomb.
-                    emit(decompressor.decompress(chunk, CHUNK_SIZE * 4))
-                    if decompressor.eof:
-                        # Concatenated gzip members, as gzip(1) allows.
-                        chunk = decompressor.unused_data
-                        decompressor = zlib.decompressobj(wbits=31)
-                    else:
-                        chunk = decompressor.unconsumed_tail
-            emit(decompressor.flush())
-        except zlib.error as exc:
-            raise UnsafeArchiveError(f"{blob.name}: corrupt gzip data ({exc})") from None
-    output.seek(0)
-    return output
+def _unpack_other(
+    blob: Path, files_dir: Path, max_unpacked_bytes: int, taken: set[str]
+) -> dict[str, tuple[str, int]]:
+    """An archive layer that is not gzip, read whole by ``archive.read_schema_files``."""
+    members = read_schema_files(blob, max_unpacked_bytes=max_unpacked_bytes)
+    files: dict[str, tuple[str, int]] = {}
+    for name, data in members.items():
+        if name in taken:
+            raise LayerCollision(name)
+        (files_dir / name).write_bytes(data)
+        files[name] = (_sha256_hex(data), len(data))
+    return files
 
 
 def _sha256_hex(data: bytes) -> str:
@@ -353,13 +332,14 @@ def _materialize_registry(
 
 
 def _registry_fetcher(client: RegistryClient, options: SourceOptions) -> BlobFetcher:
-    def fetch(layer: Descriptor, destination: Path) -> None:
+    def fetch(layer: Descriptor, destination: Path, sink: ChunkSink | None) -> None:
         client.download_blob(
             layer.digest,
             layer.size,
             destination,
             limit=options.max_unpacked_bytes,
             progress=options.progress,
+            sink=sink,
         )
 
     return fetch
@@ -444,8 +424,8 @@ def _materialize_layout(spec: SourceSpec, options: SourceOptions) -> Materialize
     manifest_bytes = _read_limited(_layout_blob(root, digest), MAX_MANIFEST_BYTES, origin)
     verify_bytes(manifest_bytes, digest, size, f"manifest {origin}")
 
-    def fetch(layer: Descriptor, destination: Path) -> None:
-        _copy_verified(_layout_blob(root, layer.digest), destination, layer, origin)
+    def fetch(layer: Descriptor, destination: Path, sink: ChunkSink | None) -> None:
+        _copy_verified(_layout_blob(root, layer.digest), destination, layer, origin, sink)
 
     with cache.lock(digest):
         tree = cache.tree(digest)
@@ -454,7 +434,11 @@ def _materialize_layout(spec: SourceSpec, options: SourceOptions) -> Materialize
     return Materialized(digest, tree, origin)
 
 
-def _copy_verified(source: Path, destination: Path, layer: Descriptor, origin: str) -> None:
+def _copy_verified(
+    source: Path, destination: Path, layer: Descriptor, origin: str, sink: ChunkSink | None
+) -> None:
+    if sink is not None:
+        sink.reset()
     hasher = hashlib.sha256()
     copied = 0
     what = f"{origin}: blob {layer.digest}"
@@ -466,6 +450,8 @@ def _copy_verified(source: Path, destination: Path, layer: Descriptor, origin: s
                     raise IntegrityError(f"{what}: larger than its descriptor's {layer.size} bytes")
                 hasher.update(chunk)
                 writer.write(chunk)
+                if sink is not None:
+                    sink.feed(chunk)
     except FileNotFoundError:
         raise SourceError(f"{what}: missing from the layout") from None
     except IntegrityError:

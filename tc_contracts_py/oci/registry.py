@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
@@ -28,6 +28,16 @@ MANIFEST_ACCEPT = ", ".join((OCI_MANIFEST, DOCKER_MANIFEST, OCI_INDEX))
 # at this floor throughput.
 MIN_THROUGHPUT_BYTES_PER_SECOND = 64 * 1024
 _DEADLINE_READ_TIMEOUTS = 4
+
+
+class ChunkSink(Protocol):
+    """Receives a blob's bytes as they arrive (e.g. to unpack it during the download)."""
+
+    def reset(self) -> None:
+        """A download attempt starts: forget everything fed so far."""
+
+    def feed(self, chunk: bytes) -> None:
+        """The next chunk, already counted and hashed; must not raise for its content."""
 
 
 class DownloadInterrupted(RegistryError):
@@ -104,11 +114,13 @@ def stream_to_file(
     progress: bool,
     deadline: float | None = None,
     transport: Transport | None = None,
+    sink: ChunkSink | None = None,
 ) -> None:
     """Write a response body to ``destination`` while hashing it; raise unless it matches.
 
     Reading stops as soon as the body runs past ``size`` (or ``limit``), so a hostile server
-    cannot fill the disk. On any failure the partial file is removed.
+    cannot fill the disk. On any failure the partial file is removed. ``sink`` gets each
+    chunk too; nothing it produced may be trusted unless this returns.
     """
     hasher = hashlib.sha256()
     received = 0
@@ -126,6 +138,8 @@ def stream_to_file(
                     )
                 hasher.update(chunk)
                 out.write(chunk)
+                if sink is not None:
+                    sink.feed(chunk)
                 bar.advance(len(chunk))
         bar.finish()
         if watchdog.expired:
@@ -236,19 +250,35 @@ class RegistryClient:
         return digest, body
 
     def download_blob(
-        self, digest: str, size: int, destination: Path, *, limit: int, progress: bool
+        self,
+        digest: str,
+        size: int,
+        destination: Path,
+        *,
+        limit: int,
+        progress: bool,
+        sink: ChunkSink | None = None,
     ) -> None:
         check_digest(digest, f"blob of {self.name}")
         with_retries(
             self.transport,
             lambda: self._download_blob_once(
-                digest, size, destination, limit=limit, progress=progress
+                digest, size, destination, limit=limit, progress=progress, sink=sink
             ),
         )
 
     def _download_blob_once(
-        self, digest: str, size: int, destination: Path, *, limit: int, progress: bool
+        self,
+        digest: str,
+        size: int,
+        destination: Path,
+        *,
+        limit: int,
+        progress: bool,
+        sink: ChunkSink | None,
     ) -> None:
+        if sink is not None:
+            sink.reset()
         response = self.transport.request("GET", f"{self.base}/blobs/{digest}", stream=True)
         if response.status_code != 200:
             try:
@@ -265,6 +295,7 @@ class RegistryClient:
             progress=progress,
             deadline=body_deadline(self.transport, size),
             transport=self.transport,
+            sink=sink,
         )
 
     def ping(self) -> None:
