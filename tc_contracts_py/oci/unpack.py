@@ -20,7 +20,7 @@ import queue
 import threading
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from tc_contracts_py.archive import GZIP_MAGIC, GunzipStream, stream_schema_files
 from tc_contracts_py.oci.digest import CHUNK_SIZE
@@ -29,6 +29,8 @@ from tc_contracts_py.oci.digest import CHUNK_SIZE
 FileIndex = dict[str, tuple[str, int]]
 # Chunks in flight between the download and the worker: bounds memory to a few MiB.
 _QUEUE_CHUNKS = 16
+# Hash and write files in a thread of their own (see LayerUnpack).
+WRITE_THREAD = True
 
 
 class LayerCollision(Exception):
@@ -63,18 +65,30 @@ def _peek(chunks: Iterator[bytes], count: int) -> tuple[bytes, Iterator[bytes]]:
 
 
 class LayerUnpack:
-    """The schema files of one tar.gz layer, written into ``folder``."""
+    """The schema files of one tar.gz layer, written into ``folder``.
+
+    With ``write_thread`` the files are hashed and written by a thread of their own while
+    this one inflates and parses (the hashes and the writes release the GIL).
+    """
 
     def __init__(
-        self, folder: Path, what: str, max_unpacked_bytes: int, taken: Collection[str]
+        self,
+        folder: Path,
+        what: str,
+        max_unpacked_bytes: int,
+        taken: Collection[str],
+        *,
+        write_thread: bool | None = None,
     ) -> None:
         self.folder = folder
         self.what = what
         self.max_unpacked_bytes = max_unpacked_bytes
         self.taken = taken
+        self.write_thread = WRITE_THREAD if write_thread is None else write_thread
         self.index: FileIndex = {}
         self._written: list[Path] = []
         self._current: tuple[IO[bytes], hashlib._Hash, str, int] | None = None
+        self._writer: _Writer | None = None
 
     def unpack(self, chunks: Iterator[bytes]) -> FileIndex | None:
         """Unpack the layer; ``None`` (nothing written) if it is not gzip at all.
@@ -85,6 +99,8 @@ class LayerUnpack:
         head, chunks = _peek(chunks, len(GZIP_MAGIC))
         if head != GZIP_MAGIC:
             return None
+        if self.write_thread:
+            self._writer = _Writer(self)
         try:
             stream = GunzipStream(chunks, self.what, self.max_unpacked_bytes)
             stream_schema_files(
@@ -93,6 +109,9 @@ class LayerUnpack:
                 max_unpacked_bytes=self.max_unpacked_bytes,
                 open_file=self._open_file,
             )
+            if self._writer is not None:
+                self._writer.finish()
+                self._writer = None
             self._close_current()
         except BaseException:
             self.discard()
@@ -100,6 +119,9 @@ class LayerUnpack:
         return self.index
 
     def discard(self) -> None:
+        if self._writer is not None:
+            self._writer.stop()
+            self._writer = None
         if self._current is not None:
             with contextlib.suppress(OSError):
                 self._current[0].close()
@@ -111,21 +133,29 @@ class LayerUnpack:
         self.index.clear()
 
     def _open_file(self, name: str, size: int) -> Callable[[memoryview], object]:
-        self._close_current()
         if name in self.taken:
             raise LayerCollision(name)
+        if self._writer is not None:
+            self._writer.put((name, size))
+            return self._writer.put
+        self._start_file(name, size)
+        return self._write
+
+    # The file operations; in the writer thread when there is one.
+
+    def _start_file(self, name: str, size: int) -> None:
+        self._close_current()
         path = self.folder / name
         # "x": the names were checked to be plain and unique; never follow or reuse a file.
         handle = path.open("xb")
         self._written.append(path)
-        hasher = hashlib.sha256()
-        self._current = (handle, hasher, name, size)
+        self._current = (handle, hashlib.sha256(), name, size)
 
-        def write(view: memoryview) -> None:
-            hasher.update(view)
-            handle.write(view)
-
-        return write
+    def _write(self, view: memoryview) -> None:
+        assert self._current is not None
+        handle, hasher, _name, _size = self._current
+        hasher.update(view)
+        handle.write(view)
 
     def _close_current(self) -> None:
         if self._current is None:
@@ -134,6 +164,55 @@ class LayerUnpack:
         self._current = None
         handle.close()
         self.index[name] = (hasher.hexdigest(), size)
+
+
+class _Writer:
+    """The thread that runs a ``LayerUnpack``'s file operations, in the order queued."""
+
+    def __init__(self, unpack: LayerUnpack) -> None:
+        self._unpack = unpack
+        self._queue: queue.Queue[object] = queue.Queue(_QUEUE_CHUNKS)
+        self._error: BaseException | None = None
+        self._failed = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tc-unpack-write", daemon=True)
+        self._thread.start()
+
+    def put(self, item: object) -> None:
+        """Queue a ``(name, size)`` (a new file) or a ``memoryview`` (its next bytes)."""
+        if self._failed.is_set():
+            self.finish()  # raises the writer's error here, in the unpacking thread
+        self._queue.put(item)
+
+    def finish(self) -> None:
+        self._queue.put(_END)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def stop(self) -> None:
+        self._failed.set()
+        self._queue.put(_ABORT)
+        self._thread.join()
+
+    def _run(self) -> None:
+        unpack = self._unpack
+        stopping = False
+        while True:
+            item = self._queue.get()
+            if item is _END or item is _ABORT:
+                return
+            if stopping:
+                continue
+            try:
+                if isinstance(item, memoryview):
+                    unpack._write(item)
+                else:
+                    name, size = cast(tuple[str, int], item)
+                    unpack._start_file(name, size)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the unpacking thread
+                self._error = exc
+                self._failed.set()
+                stopping = True  # keep taking items so put() never blocks
 
 
 _END = object()

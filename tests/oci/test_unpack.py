@@ -114,12 +114,13 @@ STREAM_REFUSED = sorted(
 )
 
 
+@pytest.mark.parametrize("write_thread", [True, False], ids=["write-thread", "inline"])
 @pytest.mark.parametrize("case", STREAM_REFUSED)
-def test_layer_unpack_refuses_what_archive_refuses_and_leaves_nothing(case, tmp_path):
+def test_layer_unpack_refuses_what_archive_refuses_and_leaves_nothing(case, write_thread, tmp_path):
     data, _, needle = HOSTILE[case]
     folder = tmp_path / "files"
     folder.mkdir()
-    unpack = LayerUnpack(folder, "layer", 256 * MiB, set())
+    unpack = LayerUnpack(folder, "layer", 256 * MiB, set(), write_thread=write_thread)
     with pytest.raises(UnsafeArchiveError) as caught:
         unpack.unpack(_chunks(data, MiB))
     assert needle in str(caught.value) or "corrupt" in str(caught.value)
@@ -138,6 +139,30 @@ def test_gzip_bomb_of_undeclared_padding_is_cut_while_inflating(tmp_path):
     with pytest.raises(UnsafeArchiveError, match="unpacks to more than"):
         unpack.unpack(_chunks(bomb, MiB))
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("write_thread", [True, False], ids=["write-thread", "inline"])
+def test_layer_unpack_writes_the_files_with_their_hashes(write_thread, tmp_path):
+    data = GOOD_ARCHIVES["reproducible"]
+    folder = tmp_path / "files"
+    folder.mkdir()
+    unpack = LayerUnpack(folder, "layer", 256 * MiB, set(), write_thread=write_thread)
+    index = unpack.unpack(_chunks(data, 4096))
+    whole = _whole(data)
+    assert index == {n: (hashlib.sha256(b).hexdigest(), len(b)) for n, b in whole.items()}
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == whole
+
+
+@pytest.mark.parametrize("write_thread", [True, False], ids=["write-thread", "inline"])
+def test_a_write_error_surfaces_and_removes_what_was_written(write_thread, tmp_path):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "B.json").write_bytes(b"not ours")  # the second file cannot be created
+    unpack = LayerUnpack(folder, "layer", 256 * MiB, set(), write_thread=write_thread)
+    with pytest.raises(FileExistsError):
+        unpack.unpack(_chunks(GOOD_ARCHIVES["reproducible"], 4096))
+    assert sorted(p.name for p in folder.iterdir()) == ["B.json"]
+    assert (folder / "B.json").read_bytes() == b"not ours"
 
 
 def test_a_name_an_earlier_layer_took_is_a_collision(tmp_path):
