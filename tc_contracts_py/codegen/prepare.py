@@ -39,6 +39,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, unquote, urljoin
 
+from datamodel_code_generator._regex_syntax import needs_python_engine
+
 from tc_contracts_py.config import UnknownProperties
 from tc_contracts_py.errors import SchemaError
 from tc_contracts_py.schemaset import SchemaSet, escape_pointer_token
@@ -565,18 +567,49 @@ def undot_definition_names(document: Any) -> None:
 # ECMA-262 WhiteSpace and LineTerminator code points: what ``\s`` matches in JavaScript.
 _ECMA_SPACE = r"\t\n\x0B\x0C\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF"
 _CLASS_BODIES = {"d": "0-9", "w": "A-Za-z0-9_", "s": _ECMA_SPACE}
+_CLASS_RANGES = {
+    "d": [(0x30, 0x39)],
+    "w": [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
+    "s": [(0x09, 0x0D), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
+          (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000),
+          (0xFEFF, 0xFEFF)],
+}  # fmt: skip
+
+
+def _escaped(code: int) -> str:
+    return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+
+
+def _complement_body(name: str) -> str:
+    """``\\D``, ``\\W`` or ``\\S`` as ranges to put inside a class: Python's ``re`` has no nested
+    classes (Rust's ``[^[^0-9]]``), and both engines read ``\\uXXXX`` and ``\\UXXXXXXXX``."""
+    parts: list[str] = []
+    low = 0
+    for start, end in _CLASS_RANGES[name]:
+        if start > low:
+            parts.append(_escaped(low) + ("-" + _escaped(start - 1) if start - 1 > low else ""))
+        low = end + 1
+    parts.append(_escaped(low) + "-" + _escaped(0x10FFFF))
+    return "".join(parts)
+
+
 _ECMA_DOT = r"[^\n\r\u2028\u2029]"
 
 
-def ecma_pattern_for_rust(pattern: str) -> str:
-    r"""An ECMA-262 ``pattern`` rewritten so Pydantic's (Rust) regex engine gives ECMA's verdicts.
+def ecma_pattern_for_pydantic(pattern: str, *, python_re: bool = False) -> str:
+    r"""An ECMA-262 ``pattern`` rewritten so Pydantic gives ECMA's verdicts.
 
+    Pydantic compiles a pattern with Rust's ``regex`` unless the model says
+    ``regex_engine="python-re"``, which the generator writes when a pattern of the model
+    needs it (a lookaround, a backreference). Most of the rewrite means the same to both:
     ``\d``/``\w``/``\s`` (and negations) become explicit ASCII/ECMA classes, also inside a
-    class (``[\d.]`` → ``[0-9.]``, ``[^\D]`` → ``[^[^0-9]]``); ``\b``/``\B`` become ASCII
-    word boundaries; ``.`` stops at ``\r``, U+2028 and U+2029 as in JavaScript. Inside a
-    class, ``[``, ``&`` and ``~`` are literal in ECMA but nest or combine sets in Rust, so
-    they are escaped; ``[]`` (nothing) and ``[^]`` (anything) are spelled out. Everything
-    else is copied as written.
+    class (``[\d.]`` → ``[0-9.]``, ``[^\D]`` → ``[^\u0000-/:-\U0010FFFF]``); ``.`` stops at ``\r``,
+    U+2028 and U+2029 as in JavaScript; inside a class, ``[``, ``&`` and ``~`` are literal in
+    ECMA but nest or combine sets in Rust, so they are escaped; ``[]`` (nothing) and ``[^]``
+    (anything) are spelled out. Two things differ by engine: the end anchor ``$`` (Python's
+    also matches before a final newline, so it becomes ``\Z``) and ASCII word boundaries
+    (``(?-u:\b)`` in Rust, ``(?a:\b)`` in Python). ``python_re`` picks Python's spelling;
+    both of those make the generator put the pattern's model on ``python-re``.
     """
     out: list[str] = []
     index, length = 0, len(pattern)
@@ -592,9 +625,9 @@ def ecma_pattern_for_rust(pattern: str) -> str:
                 if nxt.islower():
                     out.append(body if in_class else f"[{body}]")
                 else:
-                    out.append(f"[^{body}]")
+                    out.append(_complement_body(lower) if in_class else f"[^{body}]")
             elif nxt in "bB" and not in_class:
-                out.append(f"(?-u:\\{nxt})")
+                out.append(f"(?a:\\{nxt})" if python_re else f"(?-u:\\{nxt})")
             elif nxt == "b":  # in a class, ECMA's \b is a backspace
                 out.append("\\x08")
             elif nxt == "0" and not pattern[index : index + 1].isdigit():
@@ -614,7 +647,7 @@ def ecma_pattern_for_rust(pattern: str) -> str:
             negated = pattern.startswith("^", index + 1)
             start = index + 2 if negated else index + 1
             if pattern.startswith("]", start):  # ECMA's `[]` matches nothing, `[^]` anything
-                out.append(r"[\x00-\x{10FFFF}]" if negated else r"[^\x00-\x{10FFFF}]")
+                out.append(r"[\s\S]" if negated else r"[^\s\S]")
                 index = start + 1
                 continue
             in_class = True
@@ -623,22 +656,47 @@ def ecma_pattern_for_rust(pattern: str) -> str:
         elif char == ".":
             out.append(_ECMA_DOT)
             index += 1
+        elif char == "$" and python_re:
+            out.append(r"\Z")
+            index += 1
         else:
             out.append(char)
             index += 1
     return "".join(out)
 
 
-def translate_patterns(document: Any) -> None:
-    """Rewrite every string ``pattern`` for Pydantic's regex engine, in place."""
+def _document_patterns(document: Any) -> Iterator[str]:
     for node, _ in iter_subschemas(document):
         pattern = node.get("pattern")
         if isinstance(pattern, str):
-            node["pattern"] = ecma_pattern_for_rust(pattern)
+            yield pattern
+        names = node.get("patternProperties")
+        if isinstance(names, dict):
+            yield from (key for key in names if isinstance(key, str))
+
+
+def translate_patterns(document: Any) -> None:
+    r"""Rewrite every string ``pattern`` of a (self-contained) document for Pydantic, in place.
+
+    If any pattern needs Python's engine, every pattern of the document gets Python's
+    spelling: a model holding that pattern runs all its patterns on ``python-re``, and a
+    Rust-spelled ``$`` there would accept a trailing newline. Python's spelling of ``$`` and
+    ``\b`` itself selects ``python-re``, and the rest of the rewrite reads the same to both.
+    """
+    python_re = any(
+        needs_python_engine(ecma_pattern_for_pydantic(pattern), row="model", compiled=True)
+        for pattern in _document_patterns(document)
+    )
+    for node, _ in iter_subschemas(document):
+        pattern = node.get("pattern")
+        if isinstance(pattern, str):
+            node["pattern"] = ecma_pattern_for_pydantic(pattern, python_re=python_re)
         names = node.get("patternProperties")
         if isinstance(names, dict):
             node["patternProperties"] = {
-                ecma_pattern_for_rust(key) if isinstance(key, str) else key: value
+                ecma_pattern_for_pydantic(key, python_re=python_re)
+                if isinstance(key, str)
+                else key: value
                 for key, value in names.items()
             }
 

@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from tc_contracts_py.codegen import generate_from_source
-from tc_contracts_py.codegen.prepare import URL_MAX_LENGTH_KEY, ecma_pattern_for_rust
+from tc_contracts_py.codegen.prepare import URL_MAX_LENGTH_KEY, ecma_pattern_for_pydantic
 from tc_contracts_py.sources import load_schema_set
 from tc_contracts_py.testing.agreement import check_agreement
 from tc_contracts_py.testing.regex import compile_ecma
@@ -149,23 +149,58 @@ ECMA_CASES = {
 }
 
 
+@pytest.mark.parametrize("engine", ["rust-regex", "python-re"])
 @pytest.mark.parametrize("pattern", sorted(ECMA_CASES))
-def test_translated_patterns_give_ecma_verdicts_in_pydantic(pattern):
-    """Pydantic (Rust regex) with the translated pattern decides as ECMA-262 does."""
-    adapter = TypeAdapter(Annotated[str, Field(pattern=ecma_pattern_for_rust(pattern))])
+def test_translated_patterns_give_ecma_verdicts_in_pydantic(pattern, engine):
+    """Pydantic with the translated pattern decides as ECMA-262 does, on either engine."""
+    translated = ecma_pattern_for_pydantic(pattern, python_re=engine == "python-re")
+    adapter = TypeAdapter(
+        Annotated[str, Field(pattern=translated)], config={"regex_engine": engine}
+    )
     ecma = compile_ecma(pattern)
-    for text in ECMA_CASES[pattern]:
+    for text in [*ECMA_CASES[pattern], *(text + "\n" for text in ECMA_CASES[pattern])]:
         try:
             adapter.validate_python(text)
             model_says = True
         except ValidationError:
             model_says = False
-        assert model_says == (ecma.search(text) is not None), (pattern, text)
+        assert model_says == (ecma.search(text) is not None), (pattern, engine, text)
 
 
 def test_pattern_translation_leaves_plain_patterns_alone():
     for pattern in (r"^[a-z0-9_]+$", r"^[0-9A-HJKMNP-TV-Z]{26}$", r"^[A-Za-z0-9_'+\-]+@x$"):
-        assert ecma_pattern_for_rust(pattern) == pattern
+        assert ecma_pattern_for_pydantic(pattern) == pattern
+
+
+def test_a_lookahead_pattern_puts_every_pattern_of_its_model_on_python_spelling(model_for):
+    """A lookahead makes the generator choose ``python-re`` for the whole model.
+
+    Before the fix, the sibling ``\b`` pattern kept Rust's ``(?-u:\b)`` and the module
+    failed to import, and a ``$`` sibling accepted a trailing newline under ``python-re``.
+    """
+    document = obj(
+        DRAFT7,
+        slug={"type": "string", "pattern": "^(?!-)[a-z-]+$"},
+        word={"type": "string", "pattern": "\\bcat\\b"},
+        digits={"type": "string", "pattern": "^\\d+$"},
+    )
+    model, validator, _ = model_for(document)
+    assert_verdicts(
+        model,
+        validator,
+        # ECMA's \\b is ASCII: "écat" has a boundary before "c", "xcat" has none.
+        valid=[
+            {"slug": "ab", "word": "a cat", "digits": "12"},
+            {"slug": "ab", "word": "\u00e9cat", "digits": "12"},
+        ],
+        invalid=[
+            {"slug": "-ab", "word": "a cat", "digits": "12"},
+            {"slug": "ab\n", "word": "a cat", "digits": "12"},
+            {"slug": "ab", "word": "xcat", "digits": "12"},
+            {"slug": "ab", "word": "a cat", "digits": "12\n"},
+            {"slug": "ab", "word": "a cat", "digits": "\u0664"},
+        ],
+    )
 
 
 def test_uri_max_length_is_enforced_on_the_input(model_for):
