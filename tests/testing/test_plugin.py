@@ -47,7 +47,7 @@ FAITHFUL = textwrap.dedent(
         email: EmailStr
         handle: Annotated[StrictStr, Field(min_length=3, max_length=20, pattern="^[a-z0-9_]+$")]
         age: Annotated[int, Field(ge=0, le=150, strict=True)]
-        weight: Annotated[float, Field(gt=0)]
+        weight: Annotated[float, Field(gt=0, strict=True)]
         homepage: AnyUrl | MISSING = MISSING
         createdAt: ZuluDatetime
         nickname: Annotated[StrictStr, Field(max_length=10)] | MISSING = MISSING
