@@ -53,7 +53,7 @@ class User(BaseModel):
     email: EmailStr
     handle: Annotated[StrictStr, Field(min_length=3, max_length=20, pattern="^[a-z0-9_]+$")]
     age: Annotated[int, Field(ge=0, le=150, strict=True)]
-    weight: Annotated[float, Field(gt=0)]
+    weight: Annotated[float, Field(gt=0, strict=True)]
     homepage: AnyUrl | MISSING = MISSING
     created_at: Annotated[ZuluDatetime, Field(alias="createdAt")]
     nickname: Annotated[StrictStr, Field(max_length=10)] | MISSING = MISSING
@@ -81,7 +81,7 @@ class StrictUser(BaseModel):
     email: EmailStr
     handle: Annotated[str, Field(min_length=3, max_length=5)]
     age: Annotated[int, Field(ge=0, le=20)]
-    weight: Annotated[float, Field(gt=0)]
+    weight: Annotated[float, Field(gt=0, strict=True)]
     homepage: AnyUrl | MISSING = MISSING
     created_at: AwareDatetime = Field(alias="createdAt")
     nickname: Annotated[str, Field(max_length=10)] | None = None
