@@ -9,7 +9,9 @@ Whatever the source, the same steps run in the same order:
 3. otherwise, under the digest's cache lock: fetch the manifest and check it hashes to the
    digest; check each layer blob against its descriptor's sha256 and size while streaming
    it into a private staging file; read archives with ``archive`` (links, devices, ``..``,
-   absolute names, duplicates and oversize content refused);
+   absolute names, duplicates and oversize content refused). A tar+gzip layer is unpacked
+   into the private staging folder while it downloads (``unpack``); those files count only
+   once the blob's digest and size matched, and are deleted otherwise;
 4. only then move blobs and the extracted tree into the cache, each with one rename.
 
 A failure in 3 leaves the cache as it was.
