@@ -207,7 +207,8 @@ def _build_tree(
                 index[plan.file_name] = (layer.digest.removeprefix("sha256:"), layer.size)
                 link_later.append((plan.file_name, layer.digest))
                 continue
-            unpack = LayerUnpack(files_dir, layer.digest, remaining, set(index))
+            # Messages read "<origin>: layer <digest>: tar.gz: <what is wrong>".
+            unpack = LayerUnpack(files_dir, "tar.gz", remaining, set(index))
             try:
                 blob = have_blob(layer)
                 if blob is not None:
