@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 __all__ = ["ContractViolation", "Contracts", "UnknownSchema", "Violation", "import_models"]
 
 MAX_REPORTED_VIOLATIONS = 20
+# What json.loads reaches with Python's default recursion limit; orjson stops at 1024.
+DEFAULT_MAX_PAYLOAD_DEPTH = 1000
 _MESSAGE_LIMIT = 160
 
 
@@ -179,6 +181,32 @@ def models_unknown_properties(module: ModuleType) -> UnknownProperties | None:
         return None
 
 
+def _deeper_than(payload: Any, limit: int) -> bool:
+    """Whether ``payload`` nests lists and dicts more than ``limit`` levels deep."""
+    if type(payload) is not dict and type(payload) is not list:
+        return False
+    stack: list[tuple[Any, int]] = [(payload, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        value, depth = pop()
+        if depth > limit:
+            return True
+        children = value.values() if type(value) is dict else value
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                push((child, depth + 1))
+    return False
+
+
+def _too_deep_for_the_reference_engine() -> Violation:
+    return Violation(
+        pointer="",
+        message="nested too deeply for the pure-Python engine (Python's recursion limit)",
+        keyword="maxPayloadDepth",
+        schema_pointer="",
+    )
+
+
 class Contracts:
     """A schema set with cached validators, payload strategies and (optionally) its models."""
 
@@ -190,6 +218,7 @@ class Contracts:
         semantics: Semantics = "zod",
         unknown_properties: UnknownProperties | None = None,
         engine: Engine = "auto",
+        max_payload_depth: int = DEFAULT_MAX_PAYLOAD_DEPTH,
     ) -> None:
         require_format_support()
         if engine not in ("jsonschema", "jsonschema-rs", "auto"):
@@ -206,6 +235,7 @@ class Contracts:
         self.engine: Engine = engine if semantics == "zod" else "jsonschema"
         self.schema_set = schema_set
         self.semantics: Semantics = semantics
+        self.max_payload_depth = max_payload_depth
         self._fast: dict[str, FastValidator | None] = {}
         self._models_spec = models
         self._models: ModuleType | None = None
@@ -224,6 +254,7 @@ class Contracts:
         semantics: Semantics = "zod",
         unknown_properties: UnknownProperties | None = None,
         engine: Engine = "auto",
+        max_payload_depth: int = DEFAULT_MAX_PAYLOAD_DEPTH,
     ) -> Contracts:
         """Load any schema source ``tc-schema`` understands (directory, tarball, OCI, …)."""
         schema_set = (
@@ -235,6 +266,7 @@ class Contracts:
             semantics=semantics,
             unknown_properties=unknown_properties,
             engine=engine,
+            max_payload_depth=max_payload_depth,
         )
 
     # -- schemas -------------------------------------------------------------------
@@ -305,29 +337,62 @@ class Contracts:
         return fast
 
     def is_valid(self, name: str, payload: Any) -> bool:
-        fast = self._fast_or_none(name)
-        if fast is not None:
-            return fast.is_valid(payload)
-        return bool(self.validator(name).is_valid(payload))
+        return not self._refusal(name, payload) and self._is_valid(name, payload)
 
     def violations(self, name: str, payload: Any) -> list[Violation]:
         """Every violation of ``payload`` against ``name``; empty when valid."""
+        refusal = self._refusal(name, payload)
+        if refusal:
+            return refusal
         fast = self._fast_or_none(name)
         if fast is not None:
             return fast.violations(payload)
-        return violations_of(self.validator(name).iter_errors(payload))
+        try:
+            return violations_of(self.validator(name).iter_errors(payload))
+        except RecursionError:
+            return [_too_deep_for_the_reference_engine()]
 
     def validate(self, name: str, payload: Any) -> None:
         """Raise ``ContractViolation`` naming the schema and the pointer of every violation."""
+        refusal = self._refusal(name, payload)
+        if refusal:
+            raise ContractViolation(name, refusal)
         fast = self._fast_or_none(name)
         if fast is not None:
             if not fast.is_valid(payload):
                 raise ContractViolation(name, fast.violations(payload))
             return
         # One pass: a valid payload costs what is_valid costs, an invalid one is not walked twice.
-        errors = list(self.validator(name).iter_errors(payload))
+        try:
+            errors = list(self.validator(name).iter_errors(payload))
+        except RecursionError:
+            raise ContractViolation(name, [_too_deep_for_the_reference_engine()]) from None
         if errors:
             raise ContractViolation(name, lambda: violations_of(iter(errors)))
+
+    def _is_valid(self, name: str, payload: Any) -> bool:
+        fast = self._fast_or_none(name)
+        if fast is not None:
+            return fast.is_valid(payload)
+        try:
+            return bool(self.validator(name).is_valid(payload))
+        except RecursionError:
+            return False
+
+    def _refusal(self, name: str, payload: Any) -> list[Violation]:
+        # jsonschema-rs recurses on the native stack: a payload some 20,000 levels deep
+        # crashes the process (SIGSEGV), which no except clause can catch. So nesting is
+        # capped before either engine sees the payload, as JSON parsers cap it.
+        if _deeper_than(payload, self.max_payload_depth):
+            return [
+                Violation(
+                    pointer="",
+                    message=f"nested more than {self.max_payload_depth} levels deep",
+                    keyword="maxPayloadDepth",
+                    schema_pointer="",
+                )
+            ]
+        return []
 
     # -- models ----------------------------------------------------------------------
 
