@@ -59,4 +59,4 @@ def fuzz(session: nox.Session) -> None:
     """Long fuzzing run: hypothesis over loader, diff engine and strategies."""
     session.install("-e", ".[dev]")
     env = {"TC_FUZZ_EXAMPLES": os.environ.get("TC_FUZZ_EXAMPLES", "10000")}
-    session.run("pytest", "-q", "-m", "fuzz", "tests", env=env)
+    session.run("pytest", "-q", "-m", "fuzz", *session.posargs, "tests", env=env)
