@@ -129,6 +129,22 @@ def _refuse_constant(name: str) -> Any:
     raise _NonStandardConstant(name)
 
 
+# Digests of files that passed the metaschema check, which costs a few ms per schema and
+# depends only on the bytes: a diff loads two versions that share most files, and a test
+# session loads the same set many times.
+_CHECKED: dict[str, None] = {}
+_CHECKED_LIMIT = 8192
+
+
+def _remember_checked(digest: str) -> None:
+    if len(_CHECKED) >= _CHECKED_LIMIT:
+        try:
+            del _CHECKED[next(iter(_CHECKED))]  # oldest first: dicts keep insertion order
+        except (KeyError, RuntimeError, StopIteration):
+            pass  # another thread evicted first; the bound is approximate, never unbounded
+    _CHECKED[digest] = None
+
+
 def parse_schema_bytes(filename: str, data: bytes) -> Schema:
     """Parse and check one schema file's bytes. Raises ``SchemaError``."""
     name = filename[: -len(".json")] if filename.endswith(".json") else filename
@@ -162,12 +178,14 @@ def parse_schema_bytes(filename: str, data: bytes) -> Schema:
         if found is None:
             raise SchemaError(filename, "/$schema", f"unsupported dialect {declared!r}")
         dialect = found
-    try:
-        dialect.validator_class.check_schema(document)  # type: ignore[arg-type]  # bool schemas are valid
-    except jsonschema.exceptions.SchemaError as exc:
-        pointer = to_pointer(list(exc.absolute_path))
-        raise SchemaError(filename, pointer, f"invalid schema: {exc.message}") from None
     digest = hashlib.sha256(data).hexdigest()
+    if digest not in _CHECKED:
+        try:
+            dialect.validator_class.check_schema(document)  # type: ignore[arg-type]  # bool schemas are valid
+        except jsonschema.exceptions.SchemaError as exc:
+            pointer = to_pointer(list(exc.absolute_path))
+            raise SchemaError(filename, pointer, f"invalid schema: {exc.message}") from None
+        _remember_checked(digest)
     return Schema(name=name, filename=filename, document=document, digest=digest, dialect=dialect)
 
 

@@ -203,3 +203,38 @@ def test_format_checking_is_on(write_schemas):
 def test_loading_from_path_object(tmp_path: Path, write_schemas):
     folder = write_schemas({"A": {"type": "string"}})
     assert load_directory(Path(folder)).origin == str(folder)
+
+
+def test_metaschema_check_runs_once_per_content_and_never_caches_a_failure(monkeypatch):
+    import jsonschema
+
+    from tc_contracts_py import schemaset
+
+    calls: list[object] = []
+    original = jsonschema.Draft7Validator.check_schema.__func__  # type: ignore[attr-defined]
+
+    def counting(cls, document, *args, **kwargs):
+        calls.append(document)
+        return original(cls, document, *args, **kwargs)
+
+    monkeypatch.setattr(jsonschema.Draft7Validator, "check_schema", classmethod(counting))
+    monkeypatch.setattr(schemaset, "_CHECKED", {})
+    good = b'{"type": "object", "properties": {"n": {"type": "integer"}}, "x-memo": 1}'
+    bad = b'{"type": "object", "properties": {"n": {"type": 7}}}'
+    for filename in ("A.json", "B.json", "A.json"):
+        schemaset.parse_schema_bytes(filename, good)
+    assert len(calls) == 1
+    for _ in range(2):
+        with pytest.raises(SchemaError, match=r"C\.json#/properties/n/type"):
+            schemaset.parse_schema_bytes("C.json", bad)
+    assert len(calls) == 3
+
+
+def test_metaschema_memo_is_bounded(monkeypatch):
+    from tc_contracts_py import schemaset
+
+    monkeypatch.setattr(schemaset, "_CHECKED", {})
+    monkeypatch.setattr(schemaset, "_CHECKED_LIMIT", 3)
+    for index in range(10):
+        schemaset.parse_schema_bytes("A.json", b'{"minimum": %d}' % index)
+    assert len(schemaset._CHECKED) == 3
