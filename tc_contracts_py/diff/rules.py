@@ -1196,6 +1196,83 @@ register(
 )
 
 
+# -- oneOf exclusivity --------------------------------------------------------------------
+
+
+def _fixed_values(simple: Simple, key: str, oracle: Oracle) -> set[str] | None:
+    """The canonical values property ``key`` of an object slice is limited to, if finite."""
+    children = simple.properties.get(key)
+    if not children:
+        return None
+    values: set[str] = set()
+    for variant in oracle.node(children).variants:
+        if variant.enum is None:
+            return None
+        values |= {canonical(value) for value in variant.enum}
+    return values
+
+
+def _surely_disjoint(a: Simple, b: Simple, oracle: Oracle) -> bool:
+    """No value matches both: other JSON types, disjoint enums, or a required tag whose
+    allowed values differ (how a discriminated union keeps its members apart)."""
+    if a.type != b.type:
+        return True
+    if a.enum is not None and b.enum is not None:
+        return not {canonical(v) for v in a.enum} & {canonical(v) for v in b.enum}
+    if a.type == "object":
+        for key in sorted(a.required & b.required):
+            mine, theirs = _fixed_values(a, key, oracle), _fixed_values(b, key, oracle)
+            if mine is not None and theirs is not None and not mine & theirs:
+                return True
+    return False
+
+
+def _overlapping_pairs(node: Node, oracle: Oracle) -> int:
+    if node.combinator != "oneOf":
+        return 0  # without oneOf, a value may match several members
+    variants = node.variants
+    return sum(
+        1
+        for index, first in enumerate(variants)
+        for second in variants[index + 1 :]
+        if not _surely_disjoint(first, second, oracle)
+    )
+
+
+def _oneof_overlap(pair: NodePair) -> Iterator[Finding]:
+    for direction in (NR, OR):
+        writer, reader = (pair.old, pair.new) if direction is NR else (pair.new, pair.old)
+        if reader.combinator != "oneOf":
+            continue
+        added = _overlapping_pairs(reader, pair.oracle) - _overlapping_pairs(writer, pair.oracle)
+        if added <= 0:
+            continue
+        side = "new" if direction is NR else "old"
+        yield Finding(
+            f"oneOf members of the {side} schema can overlap ({added} more pair(s) not kept "
+            "apart by type, enum or tag): a value matching two of them is rejected",
+            subject=direction.value,
+            breaks=frozenset({direction}),
+            candidates={direction: _minimal_members(writer.variants)},
+        )
+
+
+def _minimal_members(members: tuple[Simple, ...]) -> CandidateSource:
+    return lambda maker: [maker.minimal_simple(member) for member in members]
+
+
+register(
+    Rule(
+        "oneof-members-overlap",
+        "combinator",
+        BOTH,
+        "oneOf members the other side kept apart (by type, enum or tag) can now both match",
+        "node",
+        check=_oneof_overlap,
+    )
+)
+
+
 # -- union members (called by the walker for members without a partner) ------------------
 
 
