@@ -8,6 +8,7 @@ retrieval function, so nothing is ever fetched from the network or the disk.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -138,10 +139,9 @@ _CHECKED_LIMIT = 8192
 
 def _remember_checked(digest: str) -> None:
     if len(_CHECKED) >= _CHECKED_LIMIT:
-        try:
+        # Another thread may evict first: the bound is approximate, never unbounded.
+        with contextlib.suppress(KeyError, RuntimeError, StopIteration):
             del _CHECKED[next(iter(_CHECKED))]  # oldest first: dicts keep insertion order
-        except (KeyError, RuntimeError, StopIteration):
-            pass  # another thread evicted first; the bound is approximate, never unbounded
     _CHECKED[digest] = None
 
 
