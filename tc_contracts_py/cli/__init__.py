@@ -6,6 +6,7 @@ result to a reporter. Errors map to exit codes here and only here.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import traceback
@@ -64,6 +65,14 @@ def _one_line_usage(error: click.UsageError) -> click.UsageError:
     return OneLineUsageError(error.format_message(), error.ctx)
 
 
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass  # not a real file (a test runner's buffer): nothing will flush to a closed pipe
+
+
 class TcGroup(click.Group):
     def make_context(
         self,
@@ -90,6 +99,11 @@ class TcGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # Whoever read our output stopped (`tc-schema rules | head`): not an error. Point
+            # stdout at /dev/null so the interpreter's final flush does not fail again.
+            _silence_stdout()
+            ctx.exit(ExitCode.OK)
         except Exception as exc:  # noqa: BLE001 - the last line of defence must catch everything
             if os.environ.get("TC_SCHEMA_DEBUG"):
                 # Redacted too: an exception's text may carry a URL or header with a secret.

@@ -261,3 +261,21 @@ def test_offline_with_an_unpinned_tag_is_the_documented_exit_3(tmp_path, monkeyp
     monkeypatch.setenv("TC_CONTRACTS_CACHE_DIR", str(tmp_path / "cache"))
     result = invoke(["pull", f"oci://{NOWHERE}/repo:1.0.0", "--offline"])
     assert_refused(result, 3, "offline")
+
+
+def test_a_reader_that_stops_early_is_no_error():
+    """`tc-schema rules | head -1`: before the fix, 'internal error: BrokenPipeError', exit 3."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tc_contracts_py", "rules", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # the reader is gone before the first write
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0, stderr
+    assert stderr == ""
