@@ -300,7 +300,9 @@ class SchemaSet:
                     )
                 try:
                     self.registry.resolver(base_uri=base_uri).lookup(ref)
-                except referencing.exceptions.Unresolvable:
+                # referencing raises TypeError for a pointer that walks into a boolean schema
+                # or a string (`B.json#/definitions/a` when B.json is `false`).
+                except (referencing.exceptions.Unresolvable, TypeError, LookupError):
                     target = urljoin(base_uri, ref).split("#", 1)[0]
                     if target and target not in self.registry:
                         message = (

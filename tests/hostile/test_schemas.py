@@ -275,6 +275,24 @@ def test_refs_into_data_are_refused(case, schema_dir, tmp_path):
     assert not (tmp_path / "m").exists()
 
 
+@pytest.mark.parametrize(
+    ("schemas", "ref"),
+    [
+        ({"B": False}, "B.json#/definitions/a"),
+        ({"B": True}, "B.json#/properties/x"),
+        ({}, "#/properties/b/type/0"),
+    ],
+    ids=["into-false", "into-true", "into-a-string"],
+)
+def test_refs_walking_into_a_boolean_or_a_string_are_refused(schema_dir, tmp_path, schemas, ref):
+    """Found by `nox -s fuzz`: referencing raised TypeError, an internal error (exit 3)."""
+    evil = {"type": "object", "properties": {"a": {"$ref": ref}, "b": {"type": "string"}}}
+    folder = schema_dir({"Evil": evil, **schemas})
+    result = invoke(["gen", str(folder), "--out", str(tmp_path / "m")])
+    assert_refused(result, INPUT, "Evil.json#/properties/a/$ref", "does not resolve")
+    assert not (tmp_path / "m").exists()
+
+
 def test_ref_to_a_subschema_through_id_alias_still_generates(schema_dir, tmp_path, workdir):
     """The fix maps a root ``$id`` alias to its file; legitimate aliases keep working."""
     folder = schema_dir(
