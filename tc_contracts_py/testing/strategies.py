@@ -583,6 +583,12 @@ class SchemaCompiler:
             floats = scaled.filter(self.accepted_by(whole, loc))
             return floats if integers is None else st.one_of(integers, floats)
         low, low_open, high, high_open = self._bounds(node)
+        if (
+            low is not None
+            and high is not None
+            and (low > high or (low == high and (low_open or high_open)))
+        ):
+            return integers  # no number fits (`0 < x <= 0`): None unless an integer does
         floats = st.floats(
             min_value=low,
             max_value=high,

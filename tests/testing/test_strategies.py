@@ -395,6 +395,29 @@ def test_recursion_without_base_case_is_reported() -> None:
         payloads(schema)
 
 
+@pytest.mark.parametrize(
+    "bounds",
+    [
+        {"exclusiveMinimum": 0, "maximum": 0},
+        {"minimum": 1, "maximum": 0},
+        {"minimum": 0, "exclusiveMaximum": 0},
+    ],
+)
+def test_numbers_with_empty_bounds_are_reported_not_a_hypothesis_error(
+    bounds: dict[str, int],
+) -> None:
+    """Found by `nox -s fuzz`: hypothesis raised InvalidArgument building st.floats."""
+    schema = {"type": "number", **bounds}
+    with pytest.raises(SchemaError, match="no payload can be generated"):
+        payloads(schema)
+    with pytest.raises(SchemaError, match="no payload can be generated"):
+        invalid_payloads(schema)
+
+
+def test_a_single_point_number_range_still_generates() -> None:
+    assert set(draw_all(payloads({"type": "number", "minimum": 0, "maximum": 0}), 5)) == {0}
+
+
 def test_standalone_documents_and_booleans() -> None:
     values = draw_all(payloads({"type": "integer", "minimum": 3, "maximum": 3}), 5)
     assert set(values) == {3}
