@@ -304,11 +304,11 @@ def payloads(schema: Any, depth: int = 0) -> st.SearchStrategy[Any]:
             )
         return values
     if kind == "array":
-        return st.lists(
-            payloads(schema.get("items", {}), depth + 1),
-            min_size=schema.get("minItems", 0),
-            max_size=min(schema.get("maxItems", 3), schema.get("minItems", 0) + 3),
-        )
+        low = schema.get("minItems", 0)
+        # Candidates only (the writer's validator filters them), so an empty range such as
+        # minItems 2 > maxItems 1 still yields lists rather than a hypothesis error.
+        high = max(low, min(schema.get("maxItems", 3), low + 3))
+        return st.lists(payloads(schema.get("items", {}), depth + 1), min_size=low, max_size=high)
     if kind == "object":
         properties = schema.get("properties", {})
         required = set(schema.get("required", []))
