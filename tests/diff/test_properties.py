@@ -294,6 +294,7 @@ def payloads(schema: Any, depth: int = 0) -> st.SearchStrategy[Any]:
     if kind in ("number", "integer"):
         low = schema.get("minimum", schema.get("exclusiveMinimum", -100))
         high = schema.get("maximum", schema.get("exclusiveMaximum", 100))
+        high = max(high, low)  # candidates only: an empty range still yields numbers
         if "multipleOf" in schema:
             step = schema["multipleOf"]
             return st.integers(int(low / step) - 1, int(high / step) + 1).map(lambda k: k * step)
