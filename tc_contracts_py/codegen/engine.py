@@ -289,6 +289,14 @@ def _zod_date_formats(source: str) -> tuple[str, set[str]]:
     return source, {"BeforeValidator"} | ({"AwareDatetime"} if "date-time" in kinds else set())
 
 
+def _add_import_line(source: str, line: str) -> str:
+    """``line`` after the ``from __future__`` import (which must stay first), else on top."""
+    future = "from __future__ import annotations\n"
+    if future in source:
+        return source.replace(future, future + "\n" + line, 1)
+    return line + source
+
+
 def _ensure_from_import(source: str, module: str, names: set[str]) -> str:
     """``from <module> import …`` (one line) lists ``names``; added after the future import."""
     pattern = re.compile(
@@ -296,11 +304,7 @@ def _ensure_from_import(source: str, module: str, names: set[str]) -> str:
     )
     match = pattern.search(source)
     if match is None:
-        line = f"from {module} import {', '.join(sorted(names))}\n"
-        future = "from __future__ import annotations\n"
-        if future in source:
-            return source.replace(future, future + "\n" + line, 1)
-        return line + source
+        return _add_import_line(source, f"from {module} import {', '.join(sorted(names))}\n")
     present = {n.strip() for n in match.group("names").split(",") if n.strip()}
     merged = ", ".join(sorted(present | names))
     return source[: match.start()] + f"from {module} import {merged}" + source[match.end() :]
@@ -327,11 +331,7 @@ def _root_alias_to_model(source: str, class_name: str) -> tuple[str, bool]:
 def _ensure_pydantic_imports(source: str, names: set[str]) -> str:
     match = _PYDANTIC_IMPORT_RE.search(source)
     if match is None:
-        line = f"from pydantic import {', '.join(sorted(names))}\n"
-        future = "from __future__ import annotations\n"
-        if future in source:
-            return source.replace(future, future + "\n" + line, 1)
-        return line + source
+        return _add_import_line(source, f"from pydantic import {', '.join(sorted(names))}\n")
     listed = match.group("names") or match.group("names1")
     present = {n.strip() for n in listed.replace("\n", " ").split(",") if n.strip()}
     merged = sorted(present | names)
