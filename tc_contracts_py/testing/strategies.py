@@ -664,6 +664,10 @@ class SchemaCompiler:
         if shortest > ceiling:
             return None
         unique = bool(node.get("uniqueItems"))
+        if unique and not prefix_nodes:
+            distinct = _distinct_values(rest_node)
+            if distinct is not None and shortest > distinct:
+                return None  # `minItems: 2` unique items of `type: null`: no such array
         if not prefix:
             assert rest is not None or ceiling == 0
             items = rest if rest is not None else st.nothing()
@@ -1178,6 +1182,23 @@ def _types_of(node: Mapping[str, Any]) -> list[str] | None:
         types = inferred or None
     # ``nullable`` is OpenAPI's, not JSON Schema's: validators ignore it, so generation does too.
     return types
+
+
+def _distinct_values(node: Any) -> int | None:
+    """How many distinct values a schema allows, when it is visibly few (null, boolean,
+    const, enum); None when unknown or many."""
+    if not isinstance(node, dict):
+        return None
+    if "const" in node:
+        return 1
+    if isinstance(node.get("enum"), list):
+        return len({canonical_json(value) for value in node["enum"]})
+    declared = node.get("type")
+    if declared == "null":
+        return 1
+    if declared == "boolean":
+        return 2
+    return None
 
 
 def _declared_types(node: Mapping[str, Any]) -> list[str]:

@@ -414,6 +414,23 @@ def test_numbers_with_empty_bounds_are_reported_not_a_hypothesis_error(
         invalid_payloads(schema)
 
 
+@pytest.mark.parametrize(
+    "items", [{"type": "null"}, {"type": "boolean"}, {"const": 1}, {"enum": ["a", "b", "a"]}]
+)
+def test_unique_arrays_longer_than_their_item_choices_are_reported(items: dict[str, Any]) -> None:
+    """Found by `nox -s fuzz`: hypothesis raised InvalidArgument (too few distinct elements)."""
+    schema = {"type": "array", "items": items, "minItems": 3, "uniqueItems": True}
+    with pytest.raises(SchemaError, match="no payload can be generated"):
+        payloads(schema)
+    with pytest.raises(SchemaError, match="no payload can be generated"):
+        invalid_payloads(schema)
+
+
+def test_unique_arrays_as_long_as_their_item_choices_still_generate() -> None:
+    schema = {"type": "array", "items": {"type": "boolean"}, "minItems": 2, "uniqueItems": True}
+    assert {tuple(sorted(v)) for v in draw_all(payloads(schema), 5)} == {(False, True)}
+
+
 def test_a_single_point_number_range_still_generates() -> None:
     assert set(draw_all(payloads({"type": "number", "minimum": 0, "maximum": 0}), 5)) == {0}
 
