@@ -96,8 +96,6 @@ GOOD_ARCHIVES = {
 @pytest.mark.parametrize("case", sorted(GOOD_ARCHIVES))
 def test_streamed_reader_gives_what_the_whole_reader_gives(case, chunk, use_isal):
     data = GOOD_ARCHIVES[case]
-    if chunk == 1 and len(data) > 200_000:
-        pytest.skip("byte-by-byte is for the small archives")
     assert _streamed(data, chunk=chunk, use_isal=use_isal) == _whole(data)
 
 
