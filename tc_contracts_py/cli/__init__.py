@@ -6,10 +6,12 @@ result to a reporter. Errors map to exit codes here and only here.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
 import traceback
+from collections.abc import Iterator
 from enum import IntEnum
 from typing import IO, Any
 
@@ -65,12 +67,59 @@ def _one_line_usage(error: click.UsageError) -> click.UsageError:
     return OneLineUsageError(error.format_message(), error.ctx)
 
 
-def _silence_stdout() -> None:
+def _point_at_devnull(stream: IO[Any]) -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, stream.fileno())
     except (OSError, ValueError, io.UnsupportedOperation):
         pass  # not a real file (a test runner's buffer): nothing will flush to a closed pipe
+
+
+class _ReaderGoneTolerant:
+    """A standard stream whose reader may leave (`tc-schema diff … | head -1`).
+
+    Once a write or flush meets a closed pipe, later output is dropped and the command
+    runs on to its own verdict: a failed check still exits 1, never 0 because nobody
+    read the report. The descriptor is pointed at /dev/null so that the interpreter's
+    final flush does not fail again.
+    """
+
+    def __init__(self, stream: IO[Any]) -> None:
+        self._stream = stream
+        self._gone = False
+
+    def write(self, text: str) -> int:
+        if not self._gone:
+            try:
+                self._stream.write(text)
+            except BrokenPipeError:
+                self._reader_left()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._reader_left()
+
+    def _reader_left(self) -> None:
+        self._gone = True
+        _point_at_devnull(self._stream)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _tolerate_readers_leaving() -> Iterator[None]:
+    saved = sys.stdout, sys.stderr
+    sys.stdout = _ReaderGoneTolerant(sys.stdout)
+    sys.stderr = _ReaderGoneTolerant(sys.stderr)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 class TcGroup(click.Group):
@@ -87,6 +136,10 @@ class TcGroup(click.Group):
             raise _one_line_usage(error) from None
 
     def invoke(self, ctx: click.Context) -> Any:
+        with _tolerate_readers_leaving():
+            return self._invoke_reporting_errors(ctx)
+
+    def _invoke_reporting_errors(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as error:
@@ -100,10 +153,11 @@ class TcGroup(click.Group):
             click.echo("interrupted", err=True)
             ctx.exit(130)
         except BrokenPipeError:
-            # Whoever read our output stopped (`tc-schema rules | head`): not an error. Point
-            # stdout at /dev/null so the interpreter's final flush does not fail again.
-            _silence_stdout()
-            ctx.exit(ExitCode.OK)
+            # Output through sys.stdout/stderr never gets here (_ReaderGoneTolerant); another
+            # closed pipe left the command unfinished, so its verdict is unknown: never 0.
+            _point_at_devnull(sys.stdout)
+            click.echo("error: output pipe closed before the command finished", err=True)
+            ctx.exit(ExitCode.OPERATIONAL)
         except Exception as exc:  # noqa: BLE001 - the last line of defence must catch everything
             if os.environ.get("TC_SCHEMA_DEBUG"):
                 # Redacted too: an exception's text may carry a URL or header with a secret.

@@ -263,19 +263,55 @@ def test_offline_with_an_unpinned_tag_is_the_documented_exit_3(tmp_path, monkeyp
     assert_refused(result, 3, "offline")
 
 
-def test_a_reader_that_stops_early_is_no_error():
-    """`tc-schema rules | head -1`: before the fix, 'internal error: BrokenPipeError', exit 3."""
+def _run_with_reader_gone(args: list[str], closed: str = "stdout") -> tuple[int, str]:
+    """Run ``tc-schema ARGS`` with the reader of ``closed`` gone before the first write."""
     import subprocess
     import sys
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "tc_contracts_py", "rules", "--format", "json"],
+        [sys.executable, "-m", "tc_contracts_py", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
     assert process.stdout is not None
     assert process.stderr is not None
-    process.stdout.close()  # the reader is gone before the first write
-    stderr = process.stderr.read().decode()
-    assert process.wait(timeout=60) == 0, stderr
+    gone, kept = (
+        (process.stdout, process.stderr) if closed == "stdout" else (process.stderr, process.stdout)
+    )
+    gone.close()
+    text = kept.read().decode()
+    return process.wait(timeout=120), text
+
+
+def test_a_reader_that_stops_early_is_no_error():
+    """`tc-schema rules | head -1`: before the fix, 'internal error: BrokenPipeError', exit 3."""
+    code, stderr = _run_with_reader_gone(["rules", "--format", "json"])
+    assert code == 0, stderr
     assert stderr == ""
+
+
+FIXTURE_SCHEMAS = Path(__file__).resolve().parents[2] / "fixtures" / "schemas"
+
+
+@pytest.mark.parametrize("closed", ["stdout", "stderr"])
+@pytest.mark.parametrize("report", ["text", "json", "junit"])
+def test_a_failed_gate_still_exits_1_when_nobody_reads_the_report(closed, report):
+    """`tc-schema diff … | true` under pipefail: before the fix a closed pipe made it exit 0."""
+    versions = FIXTURE_SCHEMAS / "zod-to-json-schema"
+    args = ["diff", str(versions / "1.1.1"), str(versions / "2.0.0"), "--format", report]
+    code, _ = _run_with_reader_gone(
+        [*args, "--from-version", "1.1.1", "--to-version", "1.2.0"], closed
+    )
+    assert code == 1
+
+
+@pytest.mark.parametrize("closed", ["stdout", "stderr"])
+def test_stale_models_still_exit_1_when_nobody_reads_the_list(tmp_path, closed):
+    """`tc-schema gen --check | head -1` on stale models: before the fix, exit 0."""
+    versions = FIXTURE_SCHEMAS / "zod-to-json-schema"
+    out = tmp_path / "models"
+    assert invoke(["gen", str(versions / "1.0.0"), "--out", str(out)]).exit_code == 0
+    code, _ = _run_with_reader_gone(
+        ["gen", str(versions / "1.1.0"), "--out", str(out), "--check"], closed
+    )
+    assert code == 1
