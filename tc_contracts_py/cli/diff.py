@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Mapping
@@ -22,10 +21,11 @@ from tc_contracts_py.cli.common import (
 )
 from tc_contracts_py.config import ProjectConfig
 from tc_contracts_py.diff import DiffPolicy, Waiver, ZeroMajor, diff_schema_sets, parse_waivers
+from tc_contracts_py.diff.catalogue import RENDERERS as RULE_FORMATS
+from tc_contracts_py.diff.catalogue import render_rules
 from tc_contracts_py.diff.gate import parse_version
 from tc_contracts_py.diff.policy import DEFAULT_ROLES, roles_from_config
 from tc_contracts_py.diff.report import FORMATS, render
-from tc_contracts_py.diff.rules import RULES
 from tc_contracts_py.errors import ConfigError, InputError
 from tc_contracts_py.schemaset import SchemaSet, schema_directory
 from tc_contracts_py.sources import SourceKind, load_schema_set, parse_source
@@ -203,16 +203,13 @@ def _schema_files(source: str, schema_set: SchemaSet) -> dict[str, str]:
 
 @click.command("rules")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(RULE_FORMATS)),
+    default="text",
+    show_default=True,
+    help="markdown is the rules table of docs/diff.md",
 )
 def rules_command(fmt: str) -> None:
     """List the diff rules: id, family, directions broken, description."""
-    rules = sorted(RULES.values(), key=lambda r: (r.family, r.id))
-    if fmt == "json":
-        click.echo(json.dumps([r.to_json() for r in rules], indent=2))
-        return
-    width = max(len(r.id) for r in rules)
-    for rule in rules:
-        click.echo(
-            f"{rule.id:<{width}}  {rule.family:<10}  {rule.breaks_label:<11}  {rule.description}"
-        )
+    click.echo(render_rules(fmt), nl=False)

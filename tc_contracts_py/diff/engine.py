@@ -27,7 +27,12 @@ from tc_contracts_py.diff.model import (
 )
 from tc_contracts_py.diff.nodes import Normalizer, Piece
 from tc_contracts_py.diff.policy import DiffPolicy, version_from_source
-from tc_contracts_py.diff.rules import RULES
+from tc_contracts_py.diff.rules import (
+    RULES,
+    SCHEMA_ADDED,
+    SCHEMA_DIALECT_CHANGED,
+    SCHEMA_REMOVED,
+)
 from tc_contracts_py.diff.validate import SideValidators
 from tc_contracts_py.diff.waivers import apply_waivers
 from tc_contracts_py.diff.walker import Comparison, Hit, Location, Walker
@@ -149,7 +154,7 @@ def _fingerprint(*parts: str) -> str:
 
 def _added(schema: Schema) -> Change:
     return Change(
-        rule="schema-added",
+        rule=SCHEMA_ADDED,
         schema=schema.name,
         old_pointer=None,
         new_pointer="",
@@ -158,7 +163,7 @@ def _added(schema: Schema) -> Change:
         certainty=Certainty.PROVEN,
         severity=Severity.SEMANTIC,
         message=f"schema {schema.name} added",
-        fingerprint=_fingerprint("schema-added", schema.name),
+        fingerprint=_fingerprint(SCHEMA_ADDED, schema.name),
         bump=Bump.MINOR,
     )
 
@@ -172,7 +177,7 @@ def _removed(sides: _Sides, schema: Schema) -> Change:
     ):
         witness = Witness(payload, Direction.NEW_READERS)
     return Change(
-        rule="schema-removed",
+        rule=SCHEMA_REMOVED,
         schema=schema.name,
         old_pointer="",
         new_pointer=None,
@@ -181,7 +186,7 @@ def _removed(sides: _Sides, schema: Schema) -> Change:
         certainty=Certainty.PROVEN,
         severity=Severity.SEMANTIC,
         message=f"schema {schema.name} removed",
-        fingerprint=_fingerprint("schema-removed", schema.name),
+        fingerprint=_fingerprint(SCHEMA_REMOVED, schema.name),
         witness=witness,
         bump=Bump.MAJOR,
     )
@@ -213,7 +218,7 @@ def _diff_one(
             changes[change.fingerprint] = change
     if old.dialect is not new.dialect:
         change = Change(
-            rule="schema-dialect-changed",
+            rule=SCHEMA_DIALECT_CHANGED,
             schema=old.name,
             old_pointer="/$schema",
             new_pointer="/$schema",
@@ -222,7 +227,7 @@ def _diff_one(
             certainty=Certainty.PROVEN,
             severity=Severity.METADATA,
             message=f"dialect changed from {old.dialect.value} to {new.dialect.value}",
-            fingerprint=_fingerprint("schema-dialect-changed", old.name),
+            fingerprint=_fingerprint(SCHEMA_DIALECT_CHANGED, old.name),
         )
         changes[change.fingerprint] = change
     return sorted(changes.values(), key=lambda c: (c.path, c.rule, c.message))

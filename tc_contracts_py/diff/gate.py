@@ -6,6 +6,12 @@ import semver
 
 from tc_contracts_py.diff.model import Bump, Certainty, Change, GateStatus, Severity
 from tc_contracts_py.diff.policy import ZeroMajor
+from tc_contracts_py.diff.rules import (
+    GATE_BUMP_TOO_SMALL,
+    GATE_VERSION_DECREASED,
+    GATE_VERSION_INVALID,
+    GATE_VERSION_UNCHANGED,
+)
 
 
 def parse_version(text: str) -> semver.Version | None:
@@ -58,7 +64,7 @@ def evaluate(
         if parsed is None:
             findings.append(
                 _finding(
-                    "gate-version-invalid", f"{label} version {text!r} is not a semantic version"
+                    GATE_VERSION_INVALID, f"{label} version {text!r} is not a semantic version"
                 )
             )
     if old is None or new is None:
@@ -66,11 +72,11 @@ def evaluate(
     bump = declared_bump(old, new, zero_major)
     span = f"{old_text} -> {new_text}"
     if new < old:
-        findings.append(_finding("gate-version-decreased", f"version decreased: {span}"))
+        findings.append(_finding(GATE_VERSION_DECREASED, f"version decreased: {span}"))
     elif bump is Bump.NONE and required is not Bump.NONE:
         findings.append(
             _finding(
-                "gate-version-unchanged",
+                GATE_VERSION_UNCHANGED,
                 f"version unchanged ({new_text}) although the contract changed "
                 f"(a {required.label} bump is required)",
             )
@@ -79,7 +85,7 @@ def evaluate(
         why = f" ({breaking_count} breaking change(s))" if required is Bump.MAJOR else ""
         findings.append(
             _finding(
-                "gate-bump-too-small",
+                GATE_BUMP_TOO_SMALL,
                 f"a {required.label} bump is required{why}, but {span} is a {bump.label} bump",
             )
         )

@@ -22,6 +22,7 @@ from typing import Any
 
 from tc_contracts_py.diff.model import Bump, Certainty, Change, Severity
 from tc_contracts_py.diff.policy import Waiver
+from tc_contracts_py.diff.rules import WAIVER_EXPIRED
 from tc_contracts_py.errors import ConfigError
 
 
@@ -107,7 +108,7 @@ def apply_waivers(changes: list[Change], waivers: tuple[Waiver, ...], today: dat
         if waiver.expires is not None and waiver.expires < today:
             expired.append(
                 Change(
-                    rule="waiver-expired",
+                    rule=WAIVER_EXPIRED,
                     schema="",
                     old_pointer=None,
                     new_pointer=None,

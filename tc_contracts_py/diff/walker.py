@@ -33,6 +33,10 @@ from tc_contracts_py.diff.nodes import (
 )
 from tc_contracts_py.diff.rules import (
     NR,
+    RULES,
+    SCHEMA_TOO_COMPLEX,
+    VARIANT_ADDED,
+    VARIANT_REMOVED,
     Finding,
     NodePair,
     Pair,
@@ -110,7 +114,7 @@ def instance_path(steps: tuple[Step, ...]) -> str:
 
 @dataclass
 class Hit:
-    rule: Rule
+    rule: Rule[Any]
     finding: Finding
     breaks: frozenset[Direction]
     location: Location
@@ -242,13 +246,13 @@ class Walker:
             old_text = canonical([p.schema for p in location.old])
             if old_text != canonical([p.schema for p in location.new]):
                 finding = Finding("a combination too large to expand changed (compared as text)")
-                self._hit(_rule("schema-too-complex"), finding, location, old, new)
+                self._hit(RULES[SCHEMA_TOO_COMPLEX], finding, location, old, new)
             return
         node_pair = NodePair(old, new, self.strip, self.comparison)
         for rule in _NODE_RULES:
             if not self.report and not rule.breaks:
                 continue
-            for finding in rule.check(node_pair):  # type: ignore[misc]
+            for finding in rule.findings(node_pair):
                 self._hit(rule, finding, location, old, new)
         old_types, new_types = old.by_type(), new.by_type()
         for type_name in TYPES:
@@ -271,13 +275,13 @@ class Walker:
         ):
             if direction not in location.mask:
                 continue
-            rule = _rule("variant-removed" if direction is NR else "variant-added")
+            rule = RULES[VARIANT_REMOVED if direction is NR else VARIANT_ADDED]
             for writer in lone:
                 covered = any(
                     self.comparison.includes_simple(writer, reader, direction) for reader in readers
                 )
                 context = VariantContext(writer, readers, covered)
-                for finding in rule.check(context):  # type: ignore[misc]
+                for finding in rule.findings(context):
                     old_side = writer if direction is NR else None
                     new_side = writer if direction is not NR else None
                     self._hit(rule, finding, location, old_side, new_side)
@@ -317,7 +321,7 @@ class Walker:
         for rule in _simple_rules(old.type):
             if not self.report and not rule.breaks:
                 continue
-            for finding in rule.check(pair):  # type: ignore[misc]
+            for finding in rule.findings(pair):
                 self._hit(rule, finding, location, old, new)
         if old.type == "object":
             self._object_children(old, new, location)
@@ -380,7 +384,7 @@ class Walker:
     # -- reporting --------------------------------------------------------------------------
     def _hit(
         self,
-        rule: Rule,
+        rule: Rule[Any],
         finding: Finding,
         location: Location,
         old: Simple | Node | None,
@@ -399,17 +403,11 @@ class Walker:
         self.hits.append(Hit(rule, finding, breaks, location, old, new))
 
 
-def _rule(rule_id: str) -> Rule:
-    from tc_contracts_py.diff.rules import RULES
-
-    return RULES[rule_id]
+_NODE_RULES = rules_for(NodePair)
+_SIMPLE_RULES: dict[str, list[Rule[Pair]]] = {t: rules_for(Pair, t) for t in TYPES}
 
 
-_NODE_RULES = rules_for("node")
-_SIMPLE_RULES: dict[str, list[Rule]] = {t: rules_for("simple", t) for t in TYPES}
-
-
-def _simple_rules(type_name: str) -> list[Rule]:
+def _simple_rules(type_name: str) -> list[Rule[Pair]]:
     return _SIMPLE_RULES[type_name]
 
 
