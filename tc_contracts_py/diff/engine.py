@@ -130,8 +130,7 @@ def diff_schema_sets(
         report.old.version, report.new.version, required, policy.zero_major, breaking
     )
     report.declared_bump = declared
-    report.changes.extend(gate_findings)
-    report.changes.extend(expired)
+    report.gate_findings = [*gate_findings, *expired]
     if expired:
         status = GateStatus.FAIL
     report.gate = status

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import semver
 
-from tc_contracts_py.diff.model import Bump, Certainty, Change, GateStatus, Severity
+from tc_contracts_py.diff.model import Bump, GateFinding, GateStatus
 from tc_contracts_py.diff.policy import ZeroMajor
 from tc_contracts_py.diff.rules import (
     GATE_BUMP_TOO_SMALL,
@@ -33,19 +33,8 @@ def declared_bump(old: semver.Version, new: semver.Version, zero_major: ZeroMajo
     return Bump.NONE
 
 
-def _finding(rule: str, message: str) -> Change:
-    return Change(
-        rule=rule,
-        schema="",
-        old_pointer=None,
-        new_pointer=None,
-        path="",
-        breaks=frozenset(),
-        certainty=Certainty.PROVEN,
-        severity=Severity.SEMANTIC,
-        message=message,
-        fingerprint=rule,
-    )
+def _finding(rule: str, message: str) -> GateFinding:
+    return GateFinding(rule=rule, message=message, fingerprint=rule)
 
 
 def evaluate(
@@ -54,12 +43,12 @@ def evaluate(
     required: Bump,
     zero_major: ZeroMajor,
     breaking_count: int,
-) -> tuple[GateStatus, Bump | None, list[Change]]:
+) -> tuple[GateStatus, Bump | None, list[GateFinding]]:
     """The gate verdict, the declared bump, and the gate findings (each one fails the gate)."""
     if old_text is None or new_text is None:
         return GateStatus.SKIPPED, None, []
     old, new = parse_version(old_text), parse_version(new_text)
-    findings: list[Change] = []
+    findings: list[GateFinding] = []
     for label, text, parsed in (("old", old_text, old), ("new", new_text, new)):
         if parsed is None:
             findings.append(

@@ -100,7 +100,7 @@ class Witness:
 
 @dataclass
 class Change:
-    """One finding of a rule at one place of one schema (or of the gate)."""
+    """One finding of a rule at one place of one schema."""
 
     rule: str
     schema: str
@@ -125,10 +125,6 @@ class Change:
     def breaks_new_readers(self) -> bool:
         return Direction.NEW_READERS in self.breaks
 
-    @property
-    def is_gate(self) -> bool:
-        return self.rule.startswith("gate-") or self.rule.startswith("waiver-")
-
     def to_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
@@ -144,6 +140,33 @@ class Change:
             "fingerprint": self.fingerprint,
             "witness": self.witness.to_json() if self.witness else None,
             "waived": self.waived,
+        }
+
+
+@dataclass(frozen=True)
+class GateFinding:
+    """Why the gate fails: a version that is invalid or too low, or an expired waiver."""
+
+    rule: str
+    message: str
+    fingerprint: str
+
+    def to_json(self) -> dict[str, Any]:
+        # format_version 1 lists gate findings after the changes, in the shape of a change.
+        return {
+            "rule": self.rule,
+            "schema": "",
+            "old_pointer": None,
+            "new_pointer": None,
+            "path": "",
+            "breaks_old_readers": False,
+            "breaks_new_readers": False,
+            "certainty": Certainty.PROVEN.value,
+            "bump": Bump.NONE.label,
+            "message": self.message,
+            "fingerprint": self.fingerprint,
+            "witness": None,
+            "waived": False,
         }
 
 
@@ -189,6 +212,7 @@ class DiffReport:
     zero_major: str
     schemas: list[SchemaResult] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    gate_findings: list[GateFinding] = field(default_factory=list)
     required_bump: Bump = Bump.NONE
     declared_bump: Bump | None = None
     gate: GateStatus = GateStatus.SKIPPED
@@ -198,7 +222,7 @@ class DiffReport:
         return self.gate is GateStatus.FAIL
 
     def breaking_changes(self) -> list[Change]:
-        return [c for c in self.changes if c.bump is Bump.MAJOR and not c.is_gate]
+        return [c for c in self.changes if c.bump is Bump.MAJOR]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -213,5 +237,6 @@ class DiffReport:
             "declared_bump": self.declared_bump.label if self.declared_bump else None,
             "gate": self.gate.value,
             "schemas": [s.to_json() for s in self.schemas],
-            "changes": [c.to_json() for c in self.changes],
+            "changes": [c.to_json() for c in self.changes]
+            + [f.to_json() for f in self.gate_findings],
         }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from tc_contracts_py.diff.model import Bump, Change, DiffReport, GateStatus, SchemaStatus
@@ -65,7 +65,7 @@ def _summary(report: DiffReport) -> str:
 
 def _ordered(report: DiffReport) -> list[Change]:
     return sorted(
-        (c for c in report.changes if not c.is_gate),
+        report.changes,
         key=lambda c: (-c.bump.value, c.schema, c.path, c.rule),
     )
 
@@ -104,9 +104,8 @@ def render_text(report: DiffReport, *, color: bool = False) -> str:
         if change.waived and change.waiver_reason:
             lines.append(f"         waiver: {change.waiver_reason}")
     lines.append("")
-    for change in report.changes:
-        if change.is_gate:
-            lines.append(style(f"gate: {change.message} ({change.rule})", fg="red", bold=True))
+    for finding in report.gate_findings:
+        lines.append(style(f"gate: {finding.message} ({finding.rule})", fg="red", bold=True))
     declared = report.declared_bump.label if report.declared_bump else "unknown"
     verdict = {
         GateStatus.PASS: style("PASS", fg="green", bold=True),
@@ -136,10 +135,9 @@ def render_markdown(report: DiffReport) -> str:
         f"Schemas: {_summary(report)}.",
         "",
     ]
-    gate_lines = [c for c in report.changes if c.is_gate]
-    for change in gate_lines:
-        lines.append(f"> **{change.rule}**: {_md(change.message)}")
-    if gate_lines:
+    for finding in report.gate_findings:
+        lines.append(f"> **{finding.rule}**: {_md(finding.message)}")
+    if report.gate_findings:
         lines.append("")
     changes = _ordered(report)
     if changes:
@@ -199,10 +197,9 @@ def render_github(report: DiffReport, files: Mapping[str, str]) -> str:
                 f"\nwitness (valid under {change.witness.direction.writer}): {_payload(change)}"
             )
         lines.append(f"::{level} {','.join(properties)}::{_escape_data(message)}")
-    for change in report.changes:
-        if change.is_gate:
-            title = _escape_property(f"semver gate: {change.rule}")
-            lines.append(f"::error title={title}::{_escape_data(change.message)}")
+    for finding in report.gate_findings:
+        title = _escape_property(f"semver gate: {finding.rule}")
+        lines.append(f"::error title={title}::{_escape_data(finding.message)}")
     declared = report.declared_bump.label if report.declared_bump else "unknown"
     summary = (
         f"tc-schema diff: required {report.required_bump.label}, declared {declared}, "
@@ -220,7 +217,7 @@ def render_junit(report: DiffReport) -> str:
         blocking = [
             c
             for c in report.changes
-            if c.schema == schema.name and c.bump is Bump.MAJOR and not c.waived and not c.is_gate
+            if c.schema == schema.name and c.bump is Bump.MAJOR and not c.waived
         ]
         if blocking:
             failures += 1
@@ -239,13 +236,12 @@ def render_junit(report: DiffReport) -> str:
             output = ET.SubElement(case, "system-out")
             output.text = "\n".join(f"{c.bump.label} {c.rule}: {c.message}" for c in others)
     gate_case = ET.SubElement(suite, "testcase", classname="tc-schema.diff", name="semver gate")
-    gate_findings = [c for c in report.changes if c.is_gate]
     if report.gate is GateStatus.FAIL:
         failures += 1
         failure = ET.SubElement(
             gate_case, "failure", message="semver gate failed", type="semver-gate"
         )
-        failure.text = "\n".join(f"{c.rule}: {c.message}" for c in gate_findings)
+        failure.text = "\n".join(f"{f.rule}: {f.message}" for f in report.gate_findings)
     elif report.gate is GateStatus.SKIPPED:
         ET.SubElement(gate_case, "skipped", message="no versions to compare")
     suite.set("tests", str(len(report.schemas) + 1))
@@ -255,6 +251,3 @@ def render_junit(report: DiffReport) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
     )
-
-
-Renderer = Callable[[DiffReport], str]

@@ -20,7 +20,7 @@ import tomllib
 from datetime import date, datetime
 from typing import Any
 
-from tc_contracts_py.diff.model import Bump, Certainty, Change, Severity
+from tc_contracts_py.diff.model import Change, GateFinding
 from tc_contracts_py.diff.policy import Waiver
 from tc_contracts_py.diff.rules import WAIVER_EXPIRED
 from tc_contracts_py.errors import ConfigError
@@ -101,30 +101,24 @@ def matches(waiver: Waiver, change: Change) -> bool:
     return waiver.pointer in (change.old_pointer, change.new_pointer, change.path)
 
 
-def apply_waivers(changes: list[Change], waivers: tuple[Waiver, ...], today: date) -> list[Change]:
+def apply_waivers(
+    changes: list[Change], waivers: tuple[Waiver, ...], today: date
+) -> list[GateFinding]:
     """Mark waived changes; return ``waiver-expired`` findings for waivers past their date."""
-    expired: list[Change] = []
+    expired: list[GateFinding] = []
     for waiver in waivers:
         if waiver.expires is not None and waiver.expires < today:
             expired.append(
-                Change(
+                GateFinding(
                     rule=WAIVER_EXPIRED,
-                    schema="",
-                    old_pointer=None,
-                    new_pointer=None,
-                    path="",
-                    breaks=frozenset(),
-                    certainty=Certainty.PROVEN,
-                    severity=Severity.SEMANTIC,
                     message=f"{waiver.describe()} expired on {waiver.expires.isoformat()}: "
                     f"renew it or fix the break ({waiver.reason})",
                     fingerprint=f"waiver-{waiver.index + 1}",
-                    bump=Bump.NONE,
                 )
             )
             continue
         for change in changes:
-            if not change.waived and not change.is_gate and matches(waiver, change):
+            if not change.waived and matches(waiver, change):
                 change.waived = True
                 change.waiver_reason = waiver.reason
     return expired
