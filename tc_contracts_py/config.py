@@ -91,6 +91,10 @@ class ProjectConfig:
                 f"{self._where('unknown-properties')}: {value!r} is not one of strip, reject"
             ) from None
 
+    def unknown_properties_or(self, flag: str | None) -> UnknownProperties:
+        """The policy a command uses: its option when given, else this config's."""
+        return UnknownProperties(flag) if flag else self.unknown_properties
+
     def _where(self, key: str) -> str:
         prefix = "" if self.path is None or self.path.name == STANDALONE else "tool.tc-contracts."
         return f"{self.path or '<config>'}: {prefix}{key}"

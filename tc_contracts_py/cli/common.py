@@ -103,10 +103,6 @@ def source_options_from(
     )
 
 
-def resolve_unknown_properties(flag: str | None, config: ProjectConfig) -> UnknownProperties:
-    return UnknownProperties(flag) if flag else config.unknown_properties
-
-
 def require_source(source: str | None, config: ProjectConfig) -> str:
     if source:
         return source

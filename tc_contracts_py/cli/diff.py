@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,18 +15,15 @@ from tc_contracts_py.cli.common import (
     config_option,
     fetch_options,
     load_project_config,
-    resolve_unknown_properties,
     source_options_from,
     unknown_properties_option,
 )
-from tc_contracts_py.config import ProjectConfig
-from tc_contracts_py.diff import DiffPolicy, Waiver, ZeroMajor, diff_schema_sets, parse_waivers
+from tc_contracts_py.diff import ZeroMajor, diff_schema_sets
 from tc_contracts_py.diff.catalogue import RENDERERS as RULE_FORMATS
 from tc_contracts_py.diff.catalogue import render_rules
-from tc_contracts_py.diff.gate import parse_version
-from tc_contracts_py.diff.policy import DEFAULT_ROLES, roles_from_config
+from tc_contracts_py.diff.policy import policy_from_config
 from tc_contracts_py.diff.report import FORMATS, render
-from tc_contracts_py.errors import ConfigError, InputError
+from tc_contracts_py.errors import InputError
 from tc_contracts_py.schemaset import SchemaSet, schema_directory
 from tc_contracts_py.sources import SourceKind, load_schema_set, parse_source
 
@@ -98,10 +95,8 @@ def diff_command(
     from tc_contracts_py.cli import CheckFailed
 
     config = load_project_config(config_path)
-    section = config.section("diff")
-    policy = _policy(
+    policy = policy_from_config(
         config,
-        section,
         unknown_properties=unknown_properties,
         zero_major=zero_major,
         from_version=from_version,
@@ -131,60 +126,6 @@ def diff_command(
 
 def _stdout_is_tty() -> bool:
     return sys.stdout.isatty()
-
-
-def _policy(
-    config: ProjectConfig,
-    section: Mapping[str, Any],
-    *,
-    unknown_properties: str | None,
-    zero_major: str | None,
-    from_version: str | None,
-    to_version: str | None,
-    waivers_path: Path | None,
-) -> DiffPolicy:
-    where = f"{config.path or '<config>'}: diff"
-    for flag, value in (("--from-version", from_version), ("--to-version", to_version)):
-        if value is not None and parse_version(value) is None:
-            raise ConfigError(f"{flag}: {value!r} is not a semantic version (X.Y.Z)")
-    if unknown_properties is None and isinstance(section.get("unknown-properties"), str):
-        unknown_properties = section["unknown-properties"]
-        if unknown_properties not in ("strip", "reject"):
-            raise ConfigError(
-                f"{where}.unknown-properties: {unknown_properties!r} is not one of strip, reject"
-            )
-    zero = zero_major or section.get("zero-major", ZeroMajor.STRICT.value)
-    try:
-        zero_policy = ZeroMajor(zero)
-    except ValueError:
-        raise ConfigError(f"{where}.zero-major: {zero!r} is not one of strict, cargo") from None
-    roles_table = section.get("roles")
-    if roles_table is not None and not isinstance(roles_table, Mapping):
-        raise ConfigError(f"{where}.roles: expected a table")
-    roles = roles_from_config(roles_table, f"{where}.roles") if roles_table else DEFAULT_ROLES
-    likely = section.get("likely-is-breaking", True)
-    if not isinstance(likely, bool):
-        raise ConfigError(f"{where}.likely-is-breaking: expected true or false")
-    if waivers_path is None and isinstance(section.get("waivers"), str):
-        waivers_path = config.root / section["waivers"]
-    waivers: tuple[Waiver, ...] = ()
-    if waivers_path is not None:
-        try:
-            text = waivers_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"{waivers_path}: no such waivers file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{waivers_path}: cannot read ({exc})") from None
-        waivers = parse_waivers(text, str(waivers_path))
-    return DiffPolicy(
-        unknown_properties=resolve_unknown_properties(unknown_properties, config),
-        zero_major=zero_policy,
-        roles=roles,
-        likely_breaks=likely,
-        from_version=from_version,
-        to_version=to_version,
-        waivers=waivers,
-    )
 
 
 def _schema_files(source: str, schema_set: SchemaSet) -> dict[str, str]:

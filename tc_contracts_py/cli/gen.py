@@ -11,7 +11,6 @@ from tc_contracts_py.cli.common import (
     fetch_options,
     load_project_config,
     require_source,
-    resolve_unknown_properties,
     source_options_from,
     unknown_properties_option,
 )
@@ -62,7 +61,7 @@ def gen_command(
         raise ConfigError("no output folder: pass --out or set `out` in [tool.tc-contracts]")
     options = GenOptions(
         package=package or config.package,
-        unknown_properties=resolve_unknown_properties(unknown_properties, config),
+        unknown_properties=config.unknown_properties_or(unknown_properties),
     )
     result = generate_from_source(
         require_source(source, config),

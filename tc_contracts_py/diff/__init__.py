@@ -18,9 +18,14 @@ from tc_contracts_py.diff.model import (
     SchemaStatus,
     Witness,
 )
-from tc_contracts_py.diff.policy import DiffPolicy, Waiver, ZeroMajor, version_from_source
+from tc_contracts_py.diff.policy import (
+    DiffPolicy,
+    ZeroMajor,
+    policy_from_config,
+    version_from_source,
+)
 from tc_contracts_py.diff.rules import RULES, Rule
-from tc_contracts_py.diff.waivers import parse_waivers
+from tc_contracts_py.diff.waivers import Waiver, parse_waivers
 
 __all__ = [
     "FORMAT_VERSION",
@@ -40,6 +45,7 @@ __all__ = [
     "ZeroMajor",
     "diff_schema_sets",
     "parse_waivers",
+    "policy_from_config",
     "rule_catalogue",
     "version_from_source",
 ]

@@ -5,20 +5,13 @@ from __future__ import annotations
 import semver
 
 from tc_contracts_py.diff.model import Bump, GateFinding, GateStatus
-from tc_contracts_py.diff.policy import ZeroMajor
+from tc_contracts_py.diff.policy import ZeroMajor, parse_version
 from tc_contracts_py.diff.rules import (
     GATE_BUMP_TOO_SMALL,
     GATE_VERSION_DECREASED,
     GATE_VERSION_INVALID,
     GATE_VERSION_UNCHANGED,
 )
-
-
-def parse_version(text: str) -> semver.Version | None:
-    try:
-        return semver.Version.parse(text.strip().removeprefix("v"))
-    except (ValueError, TypeError):
-        return None
 
 
 def declared_bump(old: semver.Version, new: semver.Version, zero_major: ZeroMajor) -> Bump:

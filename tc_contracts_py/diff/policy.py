@@ -1,4 +1,6 @@
-"""Diff policy: unknown properties, zero-major, roles by name glob, and where versions come from."""
+"""Diff policy: unknown properties, zero-major, roles by name glob, waivers, and where
+versions come from; ``policy_from_config`` builds it from options and
+``[tool.tc-contracts.diff]``."""
 
 from __future__ import annotations
 
@@ -8,10 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
 
-from tc_contracts_py.config import UnknownProperties
+import semver
+
+from tc_contracts_py.config import ProjectConfig, UnknownProperties
 from tc_contracts_py.diff.model import Role
+from tc_contracts_py.diff.waivers import Waiver, parse_waivers
 from tc_contracts_py.errors import ConfigError
 
 
@@ -31,24 +37,6 @@ DEFAULT_ROLES: tuple[tuple[Role, tuple[str, ...]], ...] = (
     (Role.EVENT, ("*Event",)),
 )
 _VERSION_SUFFIX = re.compile(r"V\d+$")
-
-
-@dataclass(frozen=True)
-class Waiver:
-    """An accepted break: by fingerprint, or by (rule, schema, pointer)."""
-
-    reason: str
-    fingerprint: str | None = None
-    rule: str | None = None
-    schema: str | None = None
-    pointer: str | None = None
-    expires: date | None = None
-    index: int = 0
-
-    def describe(self) -> str:
-        if self.fingerprint:
-            return f"waiver #{self.index + 1} (fingerprint {self.fingerprint})"
-        return f"waiver #{self.index + 1} ({self.rule} {self.schema} {self.pointer or ''})".rstrip()
 
 
 @dataclass(frozen=True)
@@ -135,3 +123,72 @@ def version_from_source(source: str) -> str | None:
 def _version_in(text: str) -> str | None:
     match = _VERSION_IN_TEXT.search(text)
     return match.group(1) if match else None
+
+
+def parse_version(text: str) -> semver.Version | None:
+    try:
+        return semver.Version.parse(text.strip().removeprefix("v"))
+    except (ValueError, TypeError):
+        return None
+
+
+def _checked_version(flag: str, value: str | None) -> str | None:
+    if value is not None and parse_version(value) is None:
+        raise ConfigError(f"{flag}: {value!r} is not a semantic version (X.Y.Z)")
+    return value
+
+
+def _choice(where: str, key: str, value: Any, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"{where}.{key}: {value!r} is not one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _roles(section: Mapping[str, Any], where: str) -> tuple[tuple[Role, tuple[str, ...]], ...]:
+    table = section.get("roles")
+    if table is not None and not isinstance(table, Mapping):
+        raise ConfigError(f"{where}.roles: expected a table")
+    return roles_from_config(table, f"{where}.roles") if table else DEFAULT_ROLES
+
+
+def _read_waivers(path: Path) -> tuple[Waiver, ...]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such waivers file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from None
+    return parse_waivers(text, str(path))
+
+
+def policy_from_config(
+    config: ProjectConfig,
+    *,
+    unknown_properties: str | None = None,
+    zero_major: str | None = None,
+    from_version: str | None = None,
+    to_version: str | None = None,
+    waivers_path: Path | None = None,
+) -> DiffPolicy:
+    """The policy of one diff: options first, then ``[tool.tc-contracts.diff]``, then defaults."""
+    section = config.section("diff")
+    where = f"{config.path or '<config>'}: diff"
+    configured = section.get("unknown-properties")
+    if unknown_properties is None and isinstance(configured, str):
+        unknown_properties = _choice(where, "unknown-properties", configured, ("strip", "reject"))
+    zero = zero_major or section.get("zero-major", ZeroMajor.STRICT.value)
+    zero = _choice(where, "zero-major", zero, tuple(z.value for z in ZeroMajor))
+    likely = section.get("likely-is-breaking", True)
+    if not isinstance(likely, bool):
+        raise ConfigError(f"{where}.likely-is-breaking: expected true or false")
+    if waivers_path is None and isinstance(section.get("waivers"), str):
+        waivers_path = config.root / section["waivers"]
+    return DiffPolicy(
+        unknown_properties=config.unknown_properties_or(unknown_properties),
+        zero_major=ZeroMajor(zero),
+        roles=_roles(section, where),
+        likely_breaks=likely,
+        from_version=_checked_version("--from-version", from_version),
+        to_version=_checked_version("--to-version", to_version),
+        waivers=_read_waivers(waivers_path) if waivers_path is not None else (),
+    )

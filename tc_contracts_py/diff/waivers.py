@@ -1,4 +1,4 @@
-"""Waivers: accepted breaks, read from TOML text (the CLI reads the file).
+"""Waivers: accepted breaks, read from TOML text (``policy_from_config`` reads the file).
 
 ```toml
 [[waiver]]
@@ -17,13 +17,31 @@ reason = "draft sessions were never sent"
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from tc_contracts_py.diff.model import Change, GateFinding
-from tc_contracts_py.diff.policy import Waiver
 from tc_contracts_py.diff.rules import WAIVER_EXPIRED
 from tc_contracts_py.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An accepted break: by fingerprint, or by (rule, schema, pointer)."""
+
+    reason: str
+    fingerprint: str | None = None
+    rule: str | None = None
+    schema: str | None = None
+    pointer: str | None = None
+    expires: date | None = None
+    index: int = 0
+
+    def describe(self) -> str:
+        if self.fingerprint:
+            return f"waiver #{self.index + 1} (fingerprint {self.fingerprint})"
+        return f"waiver #{self.index + 1} ({self.rule} {self.schema} {self.pointer or ''})".rstrip()
 
 
 def parse_waivers(text: str, origin: str) -> tuple[Waiver, ...]:
