@@ -1,7 +1,7 @@
 """Exception hierarchy.
 
 Library code raises these and never prints or exits; the CLI maps each family
-to one exit code (see ``tc_contracts_py.cli.ExitCode``).
+to one exit code (see ``tc_contracts_py.cli.common.ExitCode``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The ``tc-schema`` command line: a thin layer over the library.
 
 Each command parses its options, calls one library function and hands the
-result to a reporter. Errors map to exit codes here and only here.
+result to a reporter. Errors map to exit codes here and only here (the codes
+themselves: ``cli.common.ExitCode``).
 """
 
 from __future__ import annotations
@@ -12,44 +13,14 @@ import os
 import sys
 import traceback
 from collections.abc import Iterator
-from enum import IntEnum
 from typing import IO, Any
 
 import click
 
 from tc_contracts_py import __version__
-from tc_contracts_py.errors import ContractsError, InputError, OperationalError
+from tc_contracts_py.cli.common import CheckFailed, ExitCode, exit_code_for, one_line
+from tc_contracts_py.errors import ContractsError
 from tc_contracts_py.redaction import redact
-
-
-class ExitCode(IntEnum):
-    """Exit codes of every ``tc-schema`` command."""
-
-    OK = 0
-    CHECK_FAILED = 1  # a gate failed, models are stale, a round trip failed
-    INPUT = 2  # usage error or invalid input (file, schema, ref, option)
-    OPERATIONAL = 3  # network, registry, integrity, filesystem; also any unexpected crash
-
-
-def exit_code_for(error: BaseException) -> ExitCode:
-    if isinstance(error, InputError):
-        return ExitCode.INPUT
-    if isinstance(error, OperationalError):
-        return ExitCode.OPERATIONAL
-    # A ContractsError outside both families, or an unexpected crash: never 1, which
-    # would read as "the check ran and failed".
-    return ExitCode.OPERATIONAL
-
-
-def one_line(text: str) -> str:
-    return " ".join(redact(text).split())
-
-
-class CheckFailed(click.exceptions.Exit):
-    """Raised by a command whose check ran and failed (exit 1), after it reported why."""
-
-    def __init__(self) -> None:
-        super().__init__(ExitCode.CHECK_FAILED)
 
 
 class OneLineUsageError(click.UsageError):
@@ -201,6 +172,8 @@ def _register_commands() -> None:
 
 
 _register_commands()
+
+__all__ = ["CheckFailed", "ExitCode", "cli", "main"]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,17 +5,50 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
+from enum import IntEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from tc_contracts_py.config import ProjectConfig, UnknownProperties, load_config
-from tc_contracts_py.errors import ConfigError
+from tc_contracts_py.errors import ConfigError, InputError, OperationalError
 from tc_contracts_py.oci.cache import ENV_CACHE_DIR
+from tc_contracts_py.redaction import redact
 from tc_contracts_py.sources import SourceOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ExitCode(IntEnum):
+    """Exit codes of every ``tc-schema`` command."""
+
+    OK = 0
+    CHECK_FAILED = 1  # a gate failed, models are stale, a round trip failed
+    INPUT = 2  # usage error or invalid input (file, schema, ref, option)
+    OPERATIONAL = 3  # network, registry, integrity, filesystem; also any unexpected crash
+
+
+def exit_code_for(error: BaseException) -> ExitCode:
+    if isinstance(error, InputError):
+        return ExitCode.INPUT
+    if isinstance(error, OperationalError):
+        return ExitCode.OPERATIONAL
+    # A ContractsError outside both families, or an unexpected crash: never 1, which
+    # would read as "the check ran and failed".
+    return ExitCode.OPERATIONAL
+
+
+def one_line(text: str) -> str:
+    return " ".join(redact(text).split())
+
+
+class CheckFailed(click.exceptions.Exit):
+    """Raised by a command whose check ran and failed (exit 1), after it reported why."""
+
+    def __init__(self) -> None:
+        super().__init__(ExitCode.CHECK_FAILED)
+
 
 config_option = click.option(
     "--config",

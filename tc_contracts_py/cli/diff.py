@@ -12,6 +12,7 @@ import click
 
 from tc_contracts_py.atomic import atomic_write_bytes
 from tc_contracts_py.cli.common import (
+    CheckFailed,
     config_option,
     fetch_options,
     load_project_config,
@@ -92,8 +93,6 @@ def diff_command(
     asset URL with #sha256=…, or git:REF:PATH. Exit codes: 0 pass, 1 gate failed,
     2 bad input, 3 operational error.
     """
-    from tc_contracts_py.cli import CheckFailed
-
     config = load_project_config(config_path)
     policy = policy_from_config(
         config,

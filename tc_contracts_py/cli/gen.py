@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from tc_contracts_py.cli.common import (
+    CheckFailed,
     config_option,
     fetch_options,
     load_project_config,
@@ -53,8 +54,6 @@ def gen_command(
     SOURCE is a directory, a .tar.gz, an OCI reference, oci-layout:PATH, a release
     asset URL with #sha256=…, or git:REF:PATH.
     """
-    from tc_contracts_py.cli import CheckFailed
-
     config = load_project_config(config_path)
     target = out or config.out
     if target is None:

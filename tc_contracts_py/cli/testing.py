@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from tc_contracts_py.cli.common import (
+    CheckFailed,
     config_option,
     fetch_options,
     load_project_config,
@@ -77,7 +78,6 @@ def check_models_command(
     rejects what the schema accepts. SOURCE defaults to the pinned `artifact`,
     MODELS_PACKAGE (a module name or a directory) to `package` / `out` in the config.
     """
-    from tc_contracts_py.cli import CheckFailed
     from tc_contracts_py.testing.agreement import check_agreement
     from tc_contracts_py.testing.contracts import Contracts, models_unknown_properties
 
