@@ -41,7 +41,7 @@ from tc_contracts_py.oci.deadline import (
     WatchedAdapter,
     exchange_of,
 )
-from tc_contracts_py.redaction import redact, register_secret
+from tc_contracts_py.redaction import install_log_filter, redact, register_secret
 from tc_contracts_py.sources import SourceOptions
 
 ENV_USERNAME = "TC_CONTRACTS_REGISTRY_USERNAME"
@@ -332,6 +332,7 @@ class Transport:
     """One ``requests`` session with the package's timeouts, deadlines, retries and auth."""
 
     def __init__(self, options: SourceOptions) -> None:
+        install_log_filter()  # urllib3 logs request paths, pre-signed queries included
         self.options = options
         self.timeout = (options.connect_timeout, options.read_timeout)
         self.session = requests.Session()
