@@ -24,6 +24,7 @@ from tc_contracts_py.oci.transport import (
     Transport,
     interruption,
     read_body,
+    same_origin,
     status_error,
     too_slow,
 )
@@ -143,6 +144,12 @@ class RegistryClient:
         return f"{self.reference.host}/{self.reference.repository}"
 
     def _error(self, response: requests.Response, what: str) -> RegistryError:
+        if response.status_code == 401 and not same_origin(response.url, self.base):
+            elsewhere = urlsplit(response.url).netloc
+            return RegistryError(
+                f"{what}: {elsewhere} is not the registry and asks for credentials (HTTP 401); "
+                f"credentials for {self.reference.host} are never sent to another host"
+            )
         return status_error(response, what, self.transport.credentials(self.reference.host))
 
     def get_manifest(self, reference: str) -> tuple[bytes, str | None]:
@@ -260,14 +267,12 @@ class RegistryClient:
         query = f"{parts.query}&" if parts.query else ""
         url = urlunsplit(parts._replace(query=query + urlencode({"digest": digest})))
         # An upload session elsewhere (another host, or http from https) gets no credentials.
-        home = urlsplit(self.base)
-        at_home = (parts.scheme, parts.netloc.lower()) == (home.scheme, home.netloc.lower())
         response = self.transport.request(
             "PUT",
             url,
             headers={"Content-Type": "application/octet-stream"},
             data=data,
-            authenticate=at_home,
+            authenticate=same_origin(url, self.base),
         )
         response.close()
         if response.status_code != 201:

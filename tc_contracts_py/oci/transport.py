@@ -314,7 +314,7 @@ def _host(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
-def _same_origin(url: str, other: str) -> bool:
+def same_origin(url: str, other: str) -> bool:
     first, second = urlsplit(url), urlsplit(other)
     return (first.scheme, first.netloc.lower()) == (second.scheme, second.netloc.lower())
 
@@ -393,7 +393,7 @@ class Transport:
         if authenticate and host in self._authorization:
             sent_headers["Authorization"] = self._authorization[host]
         response = self._follow(method, url, sent_headers, data, stream, body_bytes)
-        if response.status_code == 401 and authenticate and _same_origin(response.url, url):
+        if response.status_code == 401 and authenticate and same_origin(response.url, url):
             authorization = self._answer_challenge(host, url, response)
             if authorization is not None:
                 response.close()
@@ -420,7 +420,7 @@ class Transport:
                 return response
             response.close()
             target = urljoin(current, location)
-            if not _same_origin(target, url):
+            if not same_origin(target, url):
                 sent = _without_authorization(sent)
             current = target
         raise RegistryError(f"{_host(url)}: more than {_MAX_REDIRECTS} redirects")
