@@ -385,8 +385,8 @@ class Transport:
         """Send with retries and redirects; answer one auth challenge. The caller checks the status.
 
         Credentials go to ``url``'s host only: a redirect elsewhere carries none, and a
-        challenge from elsewhere is not answered. ``body_bytes`` is what the deadline allows
-        for a streamed body (default: its ``Content-Length``, at most the size cap).
+        challenge from elsewhere is not answered. The deadline allows a streamed body its
+        ``Content-Length``, at most ``body_bytes`` (default: the size cap).
         """
         host = _host(url)
         sent_headers = dict(headers or {})
@@ -477,10 +477,9 @@ class Transport:
             return response
 
     def _body_allowance(self, response: requests.Response, body_bytes: int | None) -> int:
-        if body_bytes is not None:
-            return body_bytes
+        """The declared ``Content-Length``, at most ``body_bytes`` (else the size cap)."""
+        cap = self.options.max_unpacked_bytes if body_bytes is None else body_bytes
         declared = response.headers.get("Content-Length", "")
-        cap = self.options.max_unpacked_bytes
         return min(int(declared), cap) if declared.isdigit() else cap
 
     def _request_error(

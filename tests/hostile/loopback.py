@@ -36,8 +36,8 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     drip: str | None = None  # None, "head" or "body"
-    interval: float = 0.2
-    drip_seconds: float = 20.0
+    interval: float = 0.5  # a status line and headers then take longer than any test
+    drip_seconds: float = 60.0
 
 
 Route = Callable[[Seen], Answer]
