@@ -91,6 +91,10 @@ class LoopbackServer:
 
     def _respond(self, handler: http.server.BaseHTTPRequestHandler, answer: Answer) -> None:
         headers = {"Content-Length": str(len(answer.body)), "Connection": "close", **answer.headers}
+        if answer.drip == "head":
+            # Long enough that the head never completes within drip_seconds: a client
+            # that only has per-read timeouts can only fail when the server gives up.
+            headers["X-Drip"] = "a" * int(answer.drip_seconds / answer.interval + 1)
         head = f"HTTP/1.1 {answer.status} Answer\r\n" + "".join(
             f"{key}: {value}\r\n" for key, value in headers.items()
         )
