@@ -9,7 +9,9 @@ twice the drip interval) so the deadline is 1.5 s; the drips last up to 60 s.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -138,3 +140,55 @@ def test_the_same_registry_answering_promptly_is_pulled(server, tmp_path):
     registry_route(server, {}, bearer=True)
     _pull(server, tmp_path)
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["Dripped.json"]
+
+
+class HandshakeDripper:
+    """A TCP server that answers a TLS ClientHello with a record header, then one byte at a time."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.hung_up = False
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.host = f"127.0.0.1:{self._listener.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        import time
+
+        with contextlib.suppress(OSError):
+            connection, _ = self._listener.accept()
+            with connection:
+                # A handshake record announcing 16 KiB, then a byte every 0.3 s (faster
+                # than the 0.5 s connect timeout that urllib3 applies to each handshake read).
+                connection.sendall(b"\x16\x03\x03\x40\x00")
+                for _ in range(200):
+                    time.sleep(0.3)
+                    try:
+                        connection.sendall(b"\x00")
+                    except OSError:
+                        self.hung_up = True
+                        return
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+def test_a_dripped_tls_handshake_is_abandoned(tmp_path):
+    """CPython bounds a whole TLS handshake by the socket timeout (the deadline's sockets are
+    only known after it), so this drip ends on that timeout, well before the server stops."""
+    server = HandshakeDripper()
+    try:
+        reference = f"{server.host}/{REPO}:1.0.0@{ARTIFACT.digest}"
+        options = SourceOptions(cache_dir=tmp_path / "cache", **FAST)  # type: ignore[arg-type]
+        with pytest.raises(OperationalError) as caught:
+            pull(reference, options, tmp_path / "out")
+        assert "within" in str(caught.value), str(caught.value)
+        for _ in range(30):
+            if server.hung_up:
+                break
+            time.sleep(0.1)
+        assert server.hung_up, "no overall deadline: the client sat through the handshake"
+    finally:
+        server.close()
