@@ -165,6 +165,9 @@ class SourceOptions:
     connect_timeout: float = 3.0
     read_timeout: float = 30.0
     retries: int = 2
+    # The registry a push/pull command line names: the TC_CONTRACTS_REGISTRY_* credentials
+    # belong to it when TC_CONTRACTS_REGISTRY_HOST is unset (see oci.transport.credentials_for).
+    command_line_host: str | None = None
     max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES
     progress: bool = True
     extra: dict[str, str] = field(default_factory=dict)

@@ -12,10 +12,10 @@ from typing import Any, TypeVar
 import click
 
 from tc_contracts_py.config import ProjectConfig, UnknownProperties, load_config
-from tc_contracts_py.errors import ConfigError, InputError, OperationalError
+from tc_contracts_py.errors import ConfigError, ContractsError, InputError, OperationalError
 from tc_contracts_py.oci.cache import ENV_CACHE_DIR
 from tc_contracts_py.redaction import redact
-from tc_contracts_py.sources import SourceOptions
+from tc_contracts_py.sources import SourceKind, SourceOptions, parse_source
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -120,7 +120,10 @@ def source_options_from(
     ca_file: Path | None = None,
     timeout: float = 3.0,
     frozen: bool = False,
+    command_line_source: str | None = None,
 ) -> SourceOptions:
+    """``command_line_source``: a source the user typed (never one read from a config file);
+    the TC_CONTRACTS_REGISTRY_* credentials may go to its registry."""
     # --cache-dir, then $TC_CONTRACTS_CACHE_DIR, then the config's cache-dir, then the default.
     env_cache = os.environ.get(ENV_CACHE_DIR)
     chosen_cache = cache_dir or (Path(env_cache) if env_cache else None)
@@ -133,7 +136,18 @@ def source_options_from(
         insecure=insecure,
         ca_file=ca_file,
         connect_timeout=timeout,
+        command_line_host=_registry_host(command_line_source),
     )
+
+
+def _registry_host(source: str | None) -> str | None:
+    if not source:
+        return None
+    try:
+        spec = parse_source(source)
+    except ContractsError:
+        return None  # reported when the command parses it
+    return spec.oci.host if spec.kind is SourceKind.OCI and spec.oci is not None else None
 
 
 def require_source(source: str | None, config: ProjectConfig) -> str:

@@ -53,7 +53,13 @@ def push_command(
     result = push(
         directory,
         reference.removeprefix("oci://"),
-        source_options_from(None, insecure=insecure, ca_file=ca_file, timeout=timeout),
+        source_options_from(
+            None,
+            insecure=insecure,
+            ca_file=ca_file,
+            timeout=timeout,
+            command_line_source=reference,
+        ),
         version=version,
         source=source_url,
         revision=revision,
@@ -138,6 +144,7 @@ def pull_command(
         insecure=insecure,
         ca_file=ca_file,
         timeout=timeout,
+        command_line_source=source,
     )
     result = pull(require_source(source, config), options, out)
     where = f" into {result.out}" if result.out is not None else " into the cache"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,19 +14,24 @@ import requests
 
 from tc_contracts_py.errors import IntegrityError, RegistryError
 from tc_contracts_py.oci import DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST
+from tc_contracts_py.oci.deadline import exchange_of
 from tc_contracts_py.oci.digest import CHUNK_SIZE, check_digest, sha256_digest
 from tc_contracts_py.oci.manifest import MAX_MANIFEST_BYTES
 from tc_contracts_py.oci.progress import progress_for
-from tc_contracts_py.oci.transport import RETRY_BACKOFF_SECONDS, Transport, status_error
+from tc_contracts_py.oci.transport import (
+    RETRY_BACKOFF_SECONDS,
+    DownloadInterrupted,
+    Transport,
+    interruption,
+    read_body,
+    same_origin,
+    status_error,
+    too_slow,
+)
 from tc_contracts_py.sources import OciReference
 
 T = TypeVar("T")
 MANIFEST_ACCEPT = ", ".join((OCI_MANIFEST, DOCKER_MANIFEST, OCI_INDEX))
-# A per-read timeout never fires on a server that drips one byte at a time, so every body
-# also has an overall deadline: a grace of a few read timeouts plus the time the body takes
-# at this floor throughput.
-MIN_THROUGHPUT_BYTES_PER_SECOND = 64 * 1024
-_DEADLINE_READ_TIMEOUTS = 4
 
 
 class ChunkSink(Protocol):
@@ -38,56 +42,6 @@ class ChunkSink(Protocol):
 
     def feed(self, chunk: bytes) -> None:
         """The next chunk, already counted and hashed; must not raise for its content."""
-
-
-class DownloadInterrupted(RegistryError):
-    """The body broke off or came up short: worth one more try, unlike a digest mismatch."""
-
-
-def body_deadline(transport: Transport, expected_bytes: int) -> float:
-    read_timeout = transport.timeout[1]
-    return (
-        time.monotonic()
-        + _DEADLINE_READ_TIMEOUTS * read_timeout
-        + expected_bytes / MIN_THROUGHPUT_BYTES_PER_SECOND
-    )
-
-
-class _Watchdog:
-    """Cut a body off at its deadline, even while a read is blocked on a dripping server.
-
-    urllib3's ``HTTPResponse.shutdown`` unblocks a read from another thread; the reader
-    then sees the body end and ``expired`` says why.
-    """
-
-    def __init__(self, response: requests.Response, deadline: float | None) -> None:
-        self.expired = False
-        self._timer: threading.Timer | None = None
-        if deadline is not None:
-            self._timer = threading.Timer(
-                max(0.0, deadline - time.monotonic()), self._fire, [response]
-            )
-            self._timer.daemon = True
-            self._timer.start()
-
-    def _fire(self, response: requests.Response) -> None:
-        self.expired = True
-        with contextlib.suppress(Exception):
-            response.raw.shutdown()
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-
-
-def interruption(
-    exc: requests.exceptions.RequestException, what: str, transport: Transport
-) -> DownloadInterrupted:
-    if "timed out" in str(exc).lower():
-        return DownloadInterrupted(
-            f"{what}: no data within {transport.timeout[1]:g} s (read timeout)"
-        )
-    return DownloadInterrupted(f"{what}: download interrupted ({type(exc).__name__})")
 
 
 def with_retries(transport: Transport, attempt_once: Callable[[], T]) -> T:
@@ -112,21 +66,21 @@ def stream_to_file(
     limit: int,
     what: str,
     progress: bool,
-    deadline: float | None = None,
     transport: Transport | None = None,
     sink: ChunkSink | None = None,
 ) -> None:
     """Write a response body to ``destination`` while hashing it; raise unless it matches.
 
     Reading stops as soon as the body runs past ``size`` (or ``limit``), so a hostile server
-    cannot fill the disk. On any failure the partial file is removed. ``sink`` gets each
-    chunk too; nothing it produced may be trusted unless this returns.
+    cannot fill the disk, and when the exchange's deadline passes. On any failure the partial
+    file is removed. ``sink`` gets each chunk too; nothing it produced may be trusted unless
+    this returns.
     """
     hasher = hashlib.sha256()
     received = 0
     ceiling = size if size is not None else limit
     bar = progress_for(what, size, progress)
-    watchdog = _Watchdog(response, deadline)
+    exchange = exchange_of(response)
     try:
         with destination.open("wb") as out:
             for chunk in response.iter_content(CHUNK_SIZE):
@@ -142,13 +96,13 @@ def stream_to_file(
                     sink.feed(chunk)
                 bar.advance(len(chunk))
         bar.finish()
-        if watchdog.expired:
-            raise RegistryError(f"{what}: too slow, not received within the deadline")
+        if exchange is not None and exchange.expired:
+            raise too_slow(what, exchange)
     except requests.exceptions.RequestException as exc:
         with contextlib.suppress(OSError):
             destination.unlink()
-        if watchdog.expired:
-            raise RegistryError(f"{what}: too slow, not received within the deadline") from None
+        if exchange is not None and exchange.expired:
+            raise too_slow(what, exchange) from None
         if transport is not None:
             raise interruption(exc, what, transport) from None
         raise DownloadInterrupted(f"{what}: download interrupted ({type(exc).__name__})") from None
@@ -157,7 +111,6 @@ def stream_to_file(
             destination.unlink()
         raise
     finally:
-        watchdog.cancel()
         response.close()
     actual = "sha256:" + hasher.hexdigest()
     if size is not None and received < size:
@@ -191,6 +144,12 @@ class RegistryClient:
         return f"{self.reference.host}/{self.reference.repository}"
 
     def _error(self, response: requests.Response, what: str) -> RegistryError:
+        if response.status_code == 401 and not same_origin(response.url, self.base):
+            elsewhere = urlsplit(response.url).netloc
+            return RegistryError(
+                f"{what}: {elsewhere} is not the registry and asks for credentials (HTTP 401); "
+                f"credentials for {self.reference.host} are never sent to another host"
+            )
         return status_error(response, what, self.transport.credentials(self.reference.host))
 
     def get_manifest(self, reference: str) -> tuple[bytes, str | None]:
@@ -208,34 +167,13 @@ class RegistryClient:
             f"{self.base}/manifests/{reference}",
             headers={"Accept": MANIFEST_ACCEPT},
             stream=True,
+            body_bytes=MAX_MANIFEST_BYTES,
         )
         try:
             if response.status_code != 200:
                 raise self._error(response, f"manifest {what}")
-            body = bytearray()
-            watchdog = _Watchdog(response, body_deadline(self.transport, MAX_MANIFEST_BYTES))
-            too_slow = RegistryError(f"manifest {what}: too slow, not received within the deadline")
-            try:
-                for chunk in response.iter_content(64 * 1024):
-                    body.extend(chunk)
-                    if len(body) > MAX_MANIFEST_BYTES:
-                        raise IntegrityError(
-                            f"manifest {what}: larger than {MAX_MANIFEST_BYTES} bytes"
-                        )
-            except requests.exceptions.RequestException as exc:
-                if watchdog.expired:
-                    raise too_slow from None
-                raise interruption(exc, f"manifest {what}", self.transport) from None
-            finally:
-                watchdog.cancel()
-            if watchdog.expired:
-                raise too_slow
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and len(body) < int(declared):
-                raise DownloadInterrupted(
-                    f"manifest {what}: body ended early (expected {declared} bytes, got {len(body)})"
-                )
-            return bytes(body), response.headers.get("Docker-Content-Digest")
+            body = read_body(response, MAX_MANIFEST_BYTES, f"manifest {what}", self.transport)
+            return body, response.headers.get("Docker-Content-Digest")
         finally:
             response.close()
 
@@ -279,7 +217,9 @@ class RegistryClient:
     ) -> None:
         if sink is not None:
             sink.reset()
-        response = self.transport.request("GET", f"{self.base}/blobs/{digest}", stream=True)
+        response = self.transport.request(
+            "GET", f"{self.base}/blobs/{digest}", stream=True, body_bytes=size
+        )
         if response.status_code != 200:
             try:
                 raise self._error(response, f"blob {self.name}@{digest}")
@@ -293,7 +233,6 @@ class RegistryClient:
             limit=limit,
             what=f"blob {self.name}@{digest[:19]}…",
             progress=progress,
-            deadline=body_deadline(self.transport, size),
             transport=self.transport,
             sink=sink,
         )
@@ -327,11 +266,13 @@ class RegistryClient:
         parts = urlsplit(location)
         query = f"{parts.query}&" if parts.query else ""
         url = urlunsplit(parts._replace(query=query + urlencode({"digest": digest})))
+        # An upload session elsewhere (another host, or http from https) gets no credentials.
         response = self.transport.request(
             "PUT",
             url,
             headers={"Content-Type": "application/octet-stream"},
             data=data,
+            authenticate=same_origin(url, self.base),
         )
         response.close()
         if response.status_code != 201:

@@ -9,7 +9,11 @@ Every request of this package goes through ``Transport``:
   401 names the scheme; basic is then sent pre-emptively, tokens are fetched per scope;
 - credentials from ``TC_CONTRACTS_REGISTRY_USERNAME``/``_PASSWORD`` or ``_TOKEN``, else the
   Docker config (``$DOCKER_CONFIG/config.json`` or ``~/.docker/config.json``: ``auths``,
-  ``credHelpers``, ``credsStore``); every secret is registered for redaction at once.
+  ``credHelpers``, ``credsStore``); every secret is registered for redaction at once;
+- scoping: a credential belongs to one registry host and is sent only to it and to the token
+  realm that host's own challenge names; redirects are followed here, and a redirect to
+  another host (or from https to http) carries no credential and gets no challenge answered;
+- one deadline per exchange (``deadline.Exchange``) covering connect, headers and body.
 """
 
 from __future__ import annotations
@@ -26,18 +30,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
-import requests.adapters
 
-from tc_contracts_py.errors import RegistryError
-from tc_contracts_py.redaction import redact, register_secret
+from tc_contracts_py.errors import IntegrityError, RegistryError
+from tc_contracts_py.oci.deadline import (
+    MIN_THROUGHPUT_BYTES_PER_SECOND,
+    Exchange,
+    WatchedAdapter,
+    exchange_of,
+)
+from tc_contracts_py.redaction import install_log_filter, redact, register_secret
 from tc_contracts_py.sources import SourceOptions
 
 ENV_USERNAME = "TC_CONTRACTS_REGISTRY_USERNAME"
 ENV_PASSWORD = "TC_CONTRACTS_REGISTRY_PASSWORD"  # noqa: S105 - a variable name, not a secret
 ENV_TOKEN = "TC_CONTRACTS_REGISTRY_TOKEN"  # noqa: S105 - a variable name, not a secret
+# The one registry host the three variables above belong to (see docs/oci.md).
+ENV_HOST = "TC_CONTRACTS_REGISTRY_HOST"
+# A token answer is a small JSON document; anything larger is refused unread.
+MAX_TOKEN_RESPONSE_BYTES = 256 * 1024
+_MAX_REDIRECTS = 5
 RETRY_BACKOFF_SECONDS = 0.25
 _CREDENTIAL_HELPER_TIMEOUT = 10.0
 _USER_AGENT = "tc-contracts-py"
@@ -95,18 +109,49 @@ def _register(credentials: Credentials) -> Credentials:
     return credentials
 
 
-def credentials_for(host: str, environ: Mapping[str, str] | None = None) -> Credentials | None:
-    """Credentials for ``host``: the environment first, then the Docker config."""
+def credentials_for(
+    host: str, environ: Mapping[str, str] | None = None, *, command_line_host: str | None = None
+) -> Credentials | None:
+    """Credentials that belong to ``host``: the environment's, then the Docker config's.
+
+    The ``TC_CONTRACTS_REGISTRY_*`` variables belong to ``TC_CONTRACTS_REGISTRY_HOST``, else to
+    ``command_line_host`` (the registry a ``push``/``pull`` command line names), never to a
+    host read from a config file a pull request could edit.
+    """
     env = os.environ if environ is None else environ
+    if same_registry(host, env_credentials_host(env, command_line_host)):
+        found = _from_environment(env)
+        if found is not None:
+            return found
+    return _from_docker_config(host, env)
+
+
+def env_credentials_host(
+    environ: Mapping[str, str], command_line_host: str | None = None
+) -> str | None:
+    """The registry host the ``TC_CONTRACTS_REGISTRY_*`` credentials belong to, if any."""
+    explicit = environ.get(ENV_HOST, "").strip()
+    return explicit or command_line_host
+
+
+def same_registry(host: str, other: str | None) -> bool:
+    """``host`` and ``other`` name one registry (``docker.io`` and its API hosts do)."""
+    if not other:
+        return False
+    names = (host.lower(), *_HOST_ALIASES.get(host.lower(), ()))
+    return _normalize_server(other) in {_normalize_server(name) for name in names}
+
+
+def _from_environment(env: Mapping[str, str]) -> Credentials | None:
     token = env.get(ENV_TOKEN)
     if token:
         return _register(Credentials(username=env.get(ENV_USERNAME), token=token, origin=ENV_TOKEN))
+    # An empty password is "not set" (a CI secret that did not resolve), never "alice:".
     password = env.get(ENV_PASSWORD)
-    if password is not None and env.get(ENV_USERNAME):
-        return _register(
-            Credentials(username=env[ENV_USERNAME], password=password, origin=ENV_PASSWORD)
-        )
-    return _from_docker_config(host, env)
+    username = env.get(ENV_USERNAME)
+    if password and username:
+        return _register(Credentials(username=username, password=password, origin=ENV_PASSWORD))
+    return None
 
 
 def docker_config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -261,21 +306,44 @@ def _short_reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-class Transport:
-    """One ``requests`` session with the package's timeouts, retries and auth."""
+class DownloadInterrupted(RegistryError):
+    """The body broke off or came up short: worth one more try, unlike a digest mismatch."""
 
-    def __init__(self, options: SourceOptions, credentials: Credentials | None = None) -> None:
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+def same_origin(url: str, other: str) -> bool:
+    first, second = urlsplit(url), urlsplit(other)
+    return (first.scheme, first.netloc.lower()) == (second.scheme, second.netloc.lower())
+
+
+def _without_authorization(headers: Mapping[str, str]) -> dict[str, str]:
+    return {key: value for key, value in headers.items() if key.lower() != "authorization"}
+
+
+def _no_netrc(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    """An auth hook that adds nothing: with no auth given, requests would add ``~/.netrc``'s."""
+    return request
+
+
+class Transport:
+    """One ``requests`` session with the package's timeouts, deadlines, retries and auth."""
+
+    def __init__(self, options: SourceOptions) -> None:
+        install_log_filter()  # urllib3 logs request paths, pre-signed queries included
         self.options = options
         self.timeout = (options.connect_timeout, options.read_timeout)
         self.session = requests.Session()
         # Retries are ours (bounded, with backoff); urllib3's would multiply them.
-        adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_connections=4, pool_maxsize=8)
+        adapter = WatchedAdapter(max_retries=0, pool_connections=4, pool_maxsize=8)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers["User-Agent"] = _USER_AGENT
-        if options.ca_file is not None:
-            self.session.verify = str(options.ca_file)
-        self._explicit_credentials = credentials
+        # Passed with every request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override
+        # a session-level verify, and --ca-file must win over the environment.
+        self._verify: str | bool = str(options.ca_file) if options.ca_file is not None else True
         self._credentials: dict[str, Credentials | None] = {}
         self._authorization: dict[str, str] = {}
         self._tokens: dict[tuple[str, str, str], str] = {}
@@ -289,11 +357,18 @@ class Transport:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    @property
+    def grace_seconds(self) -> float:
+        """What an exchange may take besides moving its body: connect, then the answer."""
+        return self.timeout[0] + self.timeout[1]
+
     def credentials(self, host: str) -> Credentials | None:
-        if self._explicit_credentials is not None:
-            return self._explicit_credentials
+        """The credentials that belong to ``host`` (see ``credentials_for``)."""
+        host = host.lower()
         if host not in self._credentials:
-            self._credentials[host] = credentials_for(host)
+            self._credentials[host] = credentials_for(
+                host, command_line_host=self.options.command_line_host
+            )
         return self._credentials[host]
 
     def request(
@@ -305,21 +380,50 @@ class Transport:
         data: bytes | None = None,
         stream: bool = False,
         authenticate: bool = True,
+        body_bytes: int | None = None,
     ) -> requests.Response:
-        """Send with retries; answer one auth challenge. The caller checks the status."""
-        host = urlsplit(url).netloc
+        """Send with retries and redirects; answer one auth challenge. The caller checks the status.
+
+        Credentials go to ``url``'s host only: a redirect elsewhere carries none, and a
+        challenge from elsewhere is not answered. The deadline allows a streamed body its
+        ``Content-Length``, at most ``body_bytes`` (default: the size cap).
+        """
+        host = _host(url)
         sent_headers = dict(headers or {})
         if authenticate and host in self._authorization:
             sent_headers["Authorization"] = self._authorization[host]
-        response = self._send(method, url, sent_headers, data, stream)
-        if response.status_code == 401 and authenticate:
-            authorization = self._answer_challenge(host, response)
+        response = self._follow(method, url, sent_headers, data, stream, body_bytes)
+        if response.status_code == 401 and authenticate and same_origin(response.url, url):
+            authorization = self._answer_challenge(host, url, response)
             if authorization is not None:
                 response.close()
                 self._authorization[host] = authorization
                 sent_headers["Authorization"] = authorization
-                response = self._send(method, url, sent_headers, data, stream)
+                response = self._follow(method, url, sent_headers, data, stream, body_bytes)
         return response
+
+    def _follow(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        data: bytes | None,
+        stream: bool,
+        body_bytes: int | None,
+    ) -> requests.Response:
+        """Follow redirects of GET and HEAD; the ``Authorization`` stays with its own origin."""
+        current, sent = url, dict(headers)
+        for _ in range(_MAX_REDIRECTS + 1):
+            response = self._send(method, current, sent, data, stream, body_bytes)
+            location = response.headers.get("Location")
+            if not (response.is_redirect and location and method in ("GET", "HEAD")):
+                return response
+            response.close()
+            target = urljoin(current, location)
+            if not same_origin(target, url):
+                sent = _without_authorization(sent)
+            current = target
+        raise RegistryError(f"{_host(url)}: more than {_MAX_REDIRECTS} redirects")
 
     def _send(
         self,
@@ -328,66 +432,98 @@ class Transport:
         headers: dict[str, str],
         data: bytes | None,
         stream: bool,
+        body_bytes: int | None = None,
     ) -> requests.Response:
-        host = urlsplit(url).netloc
+        host = _host(url)
         attempt = 0
         while True:
             _count_request()
+            upload_seconds = len(data or b"") / MIN_THROUGHPUT_BYTES_PER_SECOND
+            exchange = Exchange(self.grace_seconds + upload_seconds)
             try:
-                response = self.session.request(
-                    method,
-                    url,
-                    headers=headers,
-                    data=data,
-                    stream=stream,
-                    timeout=self.timeout,
-                    allow_redirects=True,
-                )
-            except requests.exceptions.SSLError as exc:
-                raise RegistryError(
-                    f"{host}: TLS verification failed ({_short_reason(exc)}); "
-                    "pass --ca-file or set REQUESTS_CA_BUNDLE, or --insecure for a plain-http registry"
-                ) from None
-            except requests.exceptions.ConnectTimeout:
-                raise RegistryError(
-                    f"{host}: no connection within {self.timeout[0]:g} s (registry down or unreachable)"
-                ) from None
-            except requests.exceptions.ConnectionError as exc:
-                if attempt < self.options.retries:
+                with exchange.active():
+                    response = self.session.request(
+                        method,
+                        url,
+                        headers=headers,
+                        data=data,
+                        stream=stream,
+                        timeout=self.timeout,
+                        allow_redirects=False,
+                        verify=self._verify,
+                        auth=_no_netrc,
+                    )
+            except requests.exceptions.RequestException as exc:
+                exchange.close()
+                if exchange.expired:
+                    raise too_slow(host, exchange) from None
+                if _retryable(exc) and attempt < self.options.retries:
                     attempt += 1
                     time.sleep(RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1))
                     continue
-                raise RegistryError(
-                    f"{host}: cannot connect ({_short_reason(exc)}) after {attempt + 1} attempts"
-                ) from None
-            except requests.exceptions.Timeout:
-                raise RegistryError(f"{host}: no answer within {self.timeout[1]:g} s") from None
-            except requests.exceptions.RequestException as exc:
-                raise RegistryError(f"{host}: request failed ({redact(str(exc))[:200]})") from None
+                raise self._request_error(host, exc, attempt) from None
             retryable = response.status_code >= 500 and response.status_code != 501
             if retryable and attempt < self.options.retries:
+                exchange.close()
                 response.close()
                 attempt += 1
                 time.sleep(RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1))
                 continue
+            if not stream:
+                exchange.close()
+                return response
+            exchange.allow_body(self._body_allowance(response, body_bytes))
+            exchange.attach(response)
             return response
 
-    def _answer_challenge(self, host: str, response: requests.Response) -> str | None:
+    def _body_allowance(self, response: requests.Response, body_bytes: int | None) -> int:
+        """The declared ``Content-Length``, at most ``body_bytes`` (else the size cap)."""
+        cap = self.options.max_unpacked_bytes if body_bytes is None else body_bytes
+        declared = response.headers.get("Content-Length", "")
+        return min(int(declared), cap) if declared.isdigit() else cap
+
+    def _request_error(
+        self, host: str, exc: requests.exceptions.RequestException, attempt: int
+    ) -> RegistryError:
+        if isinstance(exc, requests.exceptions.SSLError):
+            return RegistryError(
+                f"{host}: TLS verification failed ({_short_reason(exc)}); "
+                "pass --ca-file or set REQUESTS_CA_BUNDLE, or --insecure for a plain-http registry"
+            )
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return RegistryError(
+                f"{host}: no connection within {self.timeout[0]:g} s (registry down or unreachable)"
+            )
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return RegistryError(
+                f"{host}: cannot connect ({_short_reason(exc)}) after {attempt + 1} attempts"
+            )
+        if isinstance(exc, requests.exceptions.Timeout):
+            return RegistryError(f"{host}: no answer within {self.timeout[1]:g} s")
+        return RegistryError(f"{host}: request failed ({redact(str(exc))[:200]})")
+
+    def _answer_challenge(self, host: str, url: str, response: requests.Response) -> str | None:
         header = response.headers.get("WWW-Authenticate", "")
         scheme, params = parse_challenge(header)
         credentials = self.credentials(host)
         if scheme == "basic":
             return credentials.basic_header() if credentials else None
         if scheme == "bearer":
-            return self._bearer_token(host, params, credentials)
+            return self._bearer_token(host, url, params, credentials)
         return None
 
     def _bearer_token(
-        self, host: str, params: Mapping[str, str], credentials: Credentials | None
+        self, host: str, url: str, params: Mapping[str, str], credentials: Credentials | None
     ) -> str | None:
         realm = params.get("realm", "")
-        if urlsplit(realm).scheme not in ("https", "http"):
+        realm_scheme = urlsplit(realm).scheme
+        if realm_scheme not in ("https", "http"):
             raise RegistryError(f"{host}: bearer challenge without a usable realm URL")
+        if credentials is not None and realm_scheme == "http" and urlsplit(url).scheme == "https":
+            raise RegistryError(
+                f"{host}: its token realm {_host(realm)} is plain http; the credentials from "
+                f"{credentials.origin} are not sent in cleartext"
+            )
         service = params.get("service", "")
         scope = params.get("scope", "")
         key = (realm, service, scope)
@@ -405,28 +541,85 @@ class Transport:
                 headers["Authorization"] = basic
         request = requests.Request("GET", realm, params=query).prepare()
         assert request.url is not None
-        answer = self._send("GET", request.url, headers, None, False)
-        if answer.status_code in (401, 403):
-            if credentials is not None and credentials.token:
-                # Not exchangeable: it may already be a registry token; present it as one.
-                return f"Bearer {credentials.token}"
-            raise RegistryError(
-                f"{host}: the token service refused the credentials"
-                f"{' from ' + credentials.origin if credentials else ' (anonymous)'} "
-                f"(HTTP {answer.status_code})"
-            )
-        if answer.status_code != 200:
-            raise RegistryError(f"{host}: token service answered HTTP {answer.status_code}")
+        answer = self._follow("GET", request.url, headers, None, True, MAX_TOKEN_RESPONSE_BYTES)
         try:
-            body = answer.json()
-        except ValueError:
-            raise RegistryError(f"{host}: token service answer is not JSON") from None
-        token = body.get("token") or body.get("access_token") if isinstance(body, dict) else None
-        if not isinstance(token, str) or not token:
-            raise RegistryError(f"{host}: token service answer has no token")
+            if answer.status_code in (401, 403):
+                if credentials is not None and credentials.token:
+                    # Not exchangeable: it may already be a registry token; present it as one.
+                    return f"Bearer {credentials.token}"
+                raise RegistryError(
+                    f"{host}: the token service refused the credentials"
+                    f"{' from ' + credentials.origin if credentials else ' (anonymous)'} "
+                    f"(HTTP {answer.status_code})"
+                )
+            if answer.status_code != 200:
+                raise RegistryError(f"{host}: token service answered HTTP {answer.status_code}")
+            text = read_body(
+                answer, MAX_TOKEN_RESPONSE_BYTES, f"{host}: token service answer", self
+            )
+        finally:
+            answer.close()
+        token = _token_from(text, host)
         register_secret(token)
         self._tokens[key] = token
         return f"Bearer {token}"
+
+
+def _token_from(text: bytes, host: str) -> str:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        raise RegistryError(f"{host}: token service answer is not JSON") from None
+    token = body.get("token") or body.get("access_token") if isinstance(body, dict) else None
+    if not isinstance(token, str) or not token:
+        raise RegistryError(f"{host}: token service answer has no token")
+    return token
+
+
+def _retryable(exc: requests.exceptions.RequestException) -> bool:
+    """Refused or reset connections; not TLS failures, and not a connect timeout (it waited)."""
+    return isinstance(exc, requests.exceptions.ConnectionError) and not isinstance(
+        exc, requests.exceptions.SSLError | requests.exceptions.ConnectTimeout
+    )
+
+
+def too_slow(what: str, exchange: Exchange) -> RegistryError:
+    return RegistryError(
+        f"{what}: too slow, not received within the {exchange.seconds:g} s deadline"
+    )
+
+
+def interruption(
+    exc: requests.exceptions.RequestException, what: str, transport: Transport
+) -> DownloadInterrupted:
+    if "timed out" in str(exc).lower():
+        return DownloadInterrupted(
+            f"{what}: no data within {transport.timeout[1]:g} s (read timeout)"
+        )
+    return DownloadInterrupted(f"{what}: download interrupted ({type(exc).__name__})")
+
+
+def read_body(response: requests.Response, limit: int, what: str, transport: Transport) -> bytes:
+    """A small streamed body, read whole: at most ``limit`` bytes, within its deadline."""
+    exchange = exchange_of(response)
+    body = bytearray()
+    try:
+        for chunk in response.iter_content(64 * 1024):
+            body.extend(chunk)
+            if len(body) > limit:
+                raise IntegrityError(f"{what}: larger than {limit} bytes; refused")
+    except requests.exceptions.RequestException as exc:
+        if exchange is not None and exchange.expired:
+            raise too_slow(what, exchange) from None
+        raise interruption(exc, what, transport) from None
+    if exchange is not None and exchange.expired:
+        raise too_slow(what, exchange)
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and len(body) < int(declared):
+        raise DownloadInterrupted(
+            f"{what}: body ended early (expected {declared} bytes, got {len(body)})"
+        )
+    return bytes(body)
 
 
 def registry_error_detail(response: requests.Response) -> str:

@@ -72,6 +72,8 @@ def test_wrong_password_never_appears_in_output_logs_or_exceptions(
     tls_registry, pushed, run, monkeypatch, caplog, tmp_path
 ):
     monkeypatch.setenv("TC_CONTRACTS_REGISTRY_PASSWORD", WRONG_PASSWORD)
+    # Bound to the registry by the environment, so the library call below sends it too.
+    monkeypatch.setenv("TC_CONTRACTS_REGISTRY_HOST", tls_registry.host)
     encoded = base64.b64encode(f"{tls_registry.username}:{WRONG_PASSWORD}".encode()).decode()
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("TC_SCHEMA_DEBUG", "1")
@@ -176,6 +178,7 @@ def test_environment_beats_docker_config(monkeypatch, tmp_path):
     )
     monkeypatch.setenv("TC_CONTRACTS_REGISTRY_USERNAME", "env-user")
     monkeypatch.setenv("TC_CONTRACTS_REGISTRY_PASSWORD", "pw-from-env")
+    monkeypatch.setenv("TC_CONTRACTS_REGISTRY_HOST", "reg.example")
     found = credentials_for("reg.example")
     assert (found.username, found.password) == ("env-user", "pw-from-env")
 
