@@ -102,6 +102,9 @@ def parse_source(text: str) -> SourceSpec:
         parts = text.split(":", 2)
         if len(parts) != 3 or not parts[1] or not parts[2]:
             raise SourceError(f"{text}: expected git:REF:PATH")
+        if parts[1].startswith("-"):
+            # git would read it as an option (--output=FILE writes files), never as a revision.
+            raise SourceError(f"{text}: git revision {parts[1]!r} starts with '-'")
         return SourceSpec(SourceKind.GIT, text, path=Path(parts[2]), reference=parts[1])
     if text.startswith("oci-layout:"):
         return _parse_layout(text)
@@ -204,7 +207,8 @@ def read_git_folder(spec: SourceSpec) -> dict[str, bytes]:
     assert spec.path is not None
     folder = spec.path.as_posix().strip("/")
     treeish = f"{spec.reference}:{folder}" if folder not in ("", ".") else f"{spec.reference}:"
-    listing = _git(["ls-tree", "-z", treeish], spec.text)
+    # --end-of-options: whatever the revision looks like, git takes it as one.
+    listing = _git(["ls-tree", "-z", "--end-of-options", treeish], spec.text)
     blobs: list[tuple[str, str]] = []
     for entry in listing.split(b"\0"):
         if not entry:

@@ -19,7 +19,7 @@ import click
 
 from tc_contracts_py import __version__
 from tc_contracts_py.cli.common import CheckFailed, ExitCode, exit_code_for, one_line
-from tc_contracts_py.errors import ContractsError
+from tc_contracts_py.errors import ContractsError, os_error
 from tc_contracts_py.redaction import redact
 
 
@@ -93,6 +93,11 @@ def _tolerate_readers_leaving() -> Iterator[None]:
         sys.stdout, sys.stderr = saved
 
 
+def _report(ctx: click.Context, error: ContractsError) -> None:
+    click.echo(f"error: {one_line(str(error))}", err=True)
+    ctx.exit(exit_code_for(error))
+
+
 class TcGroup(click.Group):
     def make_context(
         self,
@@ -118,8 +123,7 @@ class TcGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except ContractsError as exc:
-            click.echo(f"error: {one_line(str(exc))}", err=True)
-            ctx.exit(exit_code_for(exc))
+            _report(ctx, exc)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
@@ -129,6 +133,10 @@ class TcGroup(click.Group):
             _point_at_devnull(sys.stdout)
             click.echo("error: output pipe closed before the command finished", err=True)
             ctx.exit(ExitCode.OPERATIONAL)
+        except OSError as exc:
+            # An OS error the library did not name nearer its path is still the OS's verdict
+            # (full, read-only, not permitted), not a bug of ours: the same one-line mapping.
+            _report(ctx, os_error(exc))
         except Exception as exc:  # noqa: BLE001 - the last line of defence must catch everything
             if os.environ.get("TC_SCHEMA_DEBUG"):
                 # Redacted too: an exception's text may carry a URL or header with a secret.

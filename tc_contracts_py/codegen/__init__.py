@@ -35,7 +35,7 @@ from tc_contracts_py.atomic import (
 from tc_contracts_py.codegen.engine import GENERATOR_OPTIONS, GENERATOR_VERSION, render_module
 from tc_contracts_py.codegen.prepare import prepare_document
 from tc_contracts_py.config import UnknownProperties
-from tc_contracts_py.errors import ConfigError, InputError
+from tc_contracts_py.errors import ConfigError, InputError, output_errors
 from tc_contracts_py.schemaset import SchemaSet, schema_directory
 from tc_contracts_py.sources import (
     SourceKind,
@@ -308,7 +308,7 @@ def generate_models(
         desired, regenerated = _plan(schema_set, out, package, options)
         changed = _differences(desired, _disk_files(out))
         return GenResult(out, package, len(schema_set), changed, regenerated, checked_only=True)
-    with exclusive(out):
+    with output_errors(out), exclusive(out):
         recover_directory(out)
         desired, regenerated = _plan(schema_set, out, package, options)
         changed = _differences(desired, _disk_files(out))

@@ -10,8 +10,12 @@ Layout under the cache root (``--cache-dir``, else ``$TC_CONTRACTS_CACHE_DIR``, 
     v1/locks/<hex>.lock                   one lock per digest, shared by concurrent processes
 
 Only verified content is ever renamed into ``blobs/`` or ``trees/``; a tree directory
-appears whole or not at all. Reads check every file against ``tree.json`` again, so a
-damaged cache entry is dropped and fetched anew rather than used.
+appears whole or not at all. The cache is input all the same (a CI cache may be restored
+from a store another branch wrote), so nothing on disk is trusted for what it says about
+itself: ``fetch`` proves a tree against the pinned digest on every read (the manifest blob
+by its sha256, the index by re-deriving it from the layer blobs that manifest fixes), and
+every file is hashed against that derived index as it is consumed. A damaged entry is
+dropped and fetched anew rather than used.
 """
 
 from __future__ import annotations
@@ -26,12 +30,19 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import platformdirs
 from filelock import FileLock, Timeout
 
-from tc_contracts_py.errors import OperationalError
-from tc_contracts_py.oci.digest import CHUNK_SIZE, check_digest, digest_hex, file_digest
+from tc_contracts_py.errors import OperationalError, naming_os_errors
+from tc_contracts_py.oci.digest import (
+    CHUNK_SIZE,
+    check_digest,
+    digest_hex,
+    file_digest,
+    sha256_digest,
+)
 from tc_contracts_py.sources import SourceOptions
 
 ENV_CACHE_DIR = "TC_CONTRACTS_CACHE_DIR"
@@ -69,6 +80,23 @@ class CachedTree:
     def path(self, name: str) -> Path:
         return self.folder / _TREE_FILES / name
 
+    def check_listing(self) -> None:
+        """``files/`` holds exactly the indexed names, each a regular file (no link, no fifo)."""
+        try:
+            entries = {entry.name: entry for entry in os.scandir(self.folder / _TREE_FILES)}
+        except OSError as exc:
+            raise CorruptCacheEntry(f"{_TREE_FILES}/ cannot be listed ({exc.strerror})") from None
+        added = sorted(set(entries) - set(self.files))
+        missing = sorted(set(self.files) - set(entries))
+        if added or missing:
+            raise CorruptCacheEntry(
+                f"{_TREE_FILES}/ differs from what the layers hold "
+                f"(extra: {', '.join(added) or 'none'}; missing: {', '.join(missing) or 'none'})"
+            )
+        for name, entry in entries.items():
+            if not entry.is_file(follow_symlinks=False):
+                raise CorruptCacheEntry(f"{name} is not a regular file")
+
     def read_verified(self) -> dict[str, bytes]:
         """Every file's bytes, each checked against the index; ``CorruptCacheEntry`` if not."""
         contents: dict[str, bytes] = {}
@@ -85,29 +113,39 @@ class CachedTree:
         return contents
 
     def copy_verified(self, destination: Path) -> None:
-        """Copy every file into ``destination``, hashing on the way; ``CorruptCacheEntry`` if off."""
+        """Copy every file into ``destination``, hashing on the way; ``CorruptCacheEntry`` if off.
+
+        Only a failure to read the cache is damage; a failure to write ``destination`` (a full
+        or read-only disk) propagates as the ``OSError`` it is and leaves the cache alone.
+        """
         for name, (expected_hex, size) in self.files.items():
-            source = self.path(name)
-            target = destination / name
+            if self.fresh:  # written and hashed by this process a moment ago
+                shutil.copyfile(self.path(name), destination / name)
+                continue
             try:
-                if self.fresh:
-                    shutil.copyfile(source, target)
-                    continue
-                hasher = hashlib.sha256()
-                copied = 0
-                with source.open("rb") as reader, target.open("wb") as writer:
-                    while chunk := reader.read(CHUNK_SIZE):
-                        hasher.update(chunk)
-                        copied += len(chunk)
-                        writer.write(chunk)
+                reader = self.path(name).open("rb")
             except OSError:
                 raise CorruptCacheEntry(name) from None
+            hasher = hashlib.sha256()
+            copied = 0
+            with reader, (destination / name).open("wb") as writer:
+                while chunk := _read_cached(reader, name):
+                    hasher.update(chunk)
+                    copied += len(chunk)
+                    writer.write(chunk)
             if copied != size or hasher.hexdigest() != expected_hex:
                 raise CorruptCacheEntry(name)
 
 
+def _read_cached(reader: BinaryIO, name: str) -> bytes:
+    try:
+        return reader.read(CHUNK_SIZE)
+    except OSError:
+        raise CorruptCacheEntry(name) from None
+
+
 class CorruptCacheEntry(Exception):
-    """A cached file no longer matches its index (disk damage or tampering)."""
+    """A cache entry does not prove itself against its digest (disk damage or tampering)."""
 
 
 class Cache:
@@ -122,13 +160,9 @@ class Cache:
         return cls(options.cache_dir if options.cache_dir is not None else default_cache_root())
 
     def _ensure(self) -> None:
-        try:
+        with naming_os_errors(self.root):
             for sub in ("blobs/sha256", "trees/sha256", "tmp", "locks"):
                 (self.base / sub).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OperationalError(
-                f"{self.root}: cannot create the cache ({exc.strerror})"
-            ) from None
 
     # -- blobs -------------------------------------------------------------------------------
 
@@ -160,9 +194,15 @@ class Cache:
         return self.base / "trees" / "sha256" / digest_hex(digest)
 
     def tree(self, digest: str) -> CachedTree | None:
-        """The cached tree of ``digest`` (its index read; files are checked when consumed)."""
+        """The cached tree of ``digest`` as its index claims it; ``None`` if there is none.
+
+        Unproven: the caller checks the claims against what the pinned digest fixes
+        (``fetch._cached_tree``). ``CorruptCacheEntry`` if the index cannot be read at all.
+        """
         check_digest(digest, "cache key")
         folder = self.tree_folder(digest)
+        if not folder.exists():
+            return None
         try:
             index = json.loads((folder / _TREE_INDEX).read_text(encoding="utf-8"))
             files = {
@@ -170,23 +210,32 @@ class Cache:
                 for name, entry in index["files"].items()
             }
             annotations = {str(k): str(v) for k, v in index.get("annotations", {}).items()}
-        except FileNotFoundError:
-            return None
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            self.drop_tree(digest)
-            return None
+            raise CorruptCacheEntry(f"{_TREE_INDEX} is missing or unreadable") from None
         if any(not _plain_name(name) for name in files):
-            self.drop_tree(digest)
-            return None
+            raise CorruptCacheEntry(f"{_TREE_INDEX} names a file outside the tree")
         return CachedTree(digest, folder, annotations, files)
+
+    def read_blob(self, digest: str, limit: int) -> bytes | None:
+        """The cached blob of ``digest`` if it is there, at most ``limit`` bytes, and hashes to it."""
+        try:
+            with self.blob_path(digest).open("rb") as handle:
+                data = handle.read(limit + 1)
+        except OSError:
+            return None
+        if len(data) > limit or sha256_digest(data) != digest:
+            return None
+        return data
 
     def staging_dir(self) -> Path:
         self._ensure()
-        return Path(tempfile.mkdtemp(prefix="stage-", dir=self.base / "tmp"))
+        with naming_os_errors(self.root):
+            return Path(tempfile.mkdtemp(prefix="stage-", dir=self.base / "tmp"))
 
     def staging_file(self) -> Path:
         self._ensure()
-        fd, name = tempfile.mkstemp(prefix="blob-", dir=self.base / "tmp")
+        with naming_os_errors(self.root):
+            fd, name = tempfile.mkstemp(prefix="blob-", dir=self.base / "tmp")
         os.close(fd)
         return Path(name)
 
@@ -237,7 +286,8 @@ class Cache:
         self._ensure()
         lock = FileLock(str(self.base / "locks" / f"{digest_hex(digest)}.lock"))
         try:
-            lock.acquire(timeout=_LOCK_TIMEOUT_SECONDS)
+            with naming_os_errors(self.root):
+                lock.acquire(timeout=_LOCK_TIMEOUT_SECONDS)
         except Timeout:
             raise OperationalError(
                 f"{self.root}: cache entry {digest} is locked by another process "

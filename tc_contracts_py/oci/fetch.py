@@ -5,7 +5,10 @@ Whatever the source, the same steps run in the same order:
 1. find the digest that is trusted: the pin (``@sha256:…``, ``#sha256=…``), or for an
    unpinned tag the sha256 of the manifest bytes the registry returned (``--frozen``
    refuses that case);
-2. if the cache holds the tree of that digest, use it: no network at all;
+2. if the cache holds the tree of that digest and it proves itself against the digest
+   (``_cached_tree``: the manifest blob hashes to it, the index equals what that manifest's
+   layer blobs hold, re-derived from them), use it: no network at all. Anything else on
+   disk is dropped and fetched again (offline: an ``IntegrityError``);
 3. otherwise, under the digest's cache lock: fetch the manifest and check it hashes to the
    digest; check each layer blob against its descriptor's sha256 and size while streaming
    it into a private staging file; read archives with ``archive`` (links, devices, ``..``,
@@ -23,8 +26,8 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -41,10 +44,12 @@ from tc_contracts_py.errors import (
     OfflineError,
     SchemaError,
     SourceError,
+    naming_os_errors,
+    output_errors,
 )
 from tc_contracts_py.oci import ANNOTATION_REF_NAME, OCI_INDEX, OCI_MANIFEST
 from tc_contracts_py.oci.cache import Cache, CachedTree, CorruptCacheEntry
-from tc_contracts_py.oci.digest import CHUNK_SIZE, check_digest, verify_bytes
+from tc_contracts_py.oci.digest import CHUNK_SIZE, check_digest, digest_hex, verify_bytes
 from tc_contracts_py.oci.manifest import (
     MAX_MANIFEST_BYTES,
     Descriptor,
@@ -55,7 +60,13 @@ from tc_contracts_py.oci.manifest import (
 )
 from tc_contracts_py.oci.registry import ChunkSink, RegistryClient, stream_to_file
 from tc_contracts_py.oci.transport import Transport, status_error
-from tc_contracts_py.oci.unpack import LayerCollision, LayerUnpack, StreamingUnpack, file_chunks
+from tc_contracts_py.oci.unpack import (
+    FileIndex,
+    LayerCollision,
+    LayerUnpack,
+    StreamingUnpack,
+    file_chunks,
+)
 from tc_contracts_py.schemaset import SchemaSet, schema_directory, schema_set_from_files
 from tc_contracts_py.sources import (
     OciReference,
@@ -120,11 +131,11 @@ def _consume(
         try:
             return materialized, reader(materialized.tree)
         except CorruptCacheEntry as exc:
-            Cache.from_options(options).drop_tree(materialized.digest)
+            cache = Cache.from_options(options)
+            cache.drop_tree(materialized.digest)
             if attempt or options.offline:
-                raise IntegrityError(
-                    f"{materialized.origin}: cached file {exc} does not match its digest; "
-                    "the damaged cache entry was removed"
+                raise _unproven(
+                    materialized.origin, cache, f"cached file {exc} does not match its digest"
                 ) from None
     raise AssertionError("unreachable")
 
@@ -145,6 +156,19 @@ def materialize(spec: SourceSpec, options: SourceOptions) -> Materialized:
 
 
 def _build_tree(
+    cache: Cache,
+    digest: str,
+    manifest_bytes: bytes,
+    fetch_blob: BlobFetcher,
+    options: SourceOptions,
+    origin: str,
+) -> CachedTree:
+    """``_build_into_cache``, with an OS error (a full or read-only cache) naming the cache."""
+    with naming_os_errors(cache.root):
+        return _build_into_cache(cache, digest, manifest_bytes, fetch_blob, options, origin)
+
+
+def _build_into_cache(
     cache: Cache,
     digest: str,
     manifest_bytes: bytes,
@@ -241,16 +265,158 @@ def _build_tree(
         shutil.rmtree(staging, ignore_errors=True)
 
 
+# -- shared: proving a cached tree against its digest ---------------------------------------------
+
+# What a pinned digest fixes: the schema files (name -> (sha256 hex, size)) and annotations.
+ContentsOf = Callable[[Cache, str, str, SourceOptions], tuple[FileIndex, Mapping[str, str]]]
+
+
+def _cached_tree(
+    cache: Cache,
+    digest: str,
+    origin: str,
+    options: SourceOptions,
+    contents: ContentsOf,
+    *,
+    refetch_offline: bool = False,
+) -> CachedTree | None:
+    """The cached tree of ``digest`` once it proved itself against it; ``None`` to fetch it.
+
+    The cache is input (a CI cache may come from a store another branch wrote), so its index
+    is not believed: ``contents`` re-derives what the digest fixes from blobs that hash to
+    it, and the index and the ``files/`` listing must equal that. The files themselves are
+    hashed against the derived index when read. An entry that fails is dropped; offline
+    that is an ``IntegrityError`` (unless ``refetch_offline``: a local layout is read again),
+    online it is fetched again.
+    """
+    try:
+        claimed = cache.tree(digest)
+        if claimed is None:
+            return None
+        files, annotations = contents(cache, digest, origin, options)
+        difference = _index_difference(claimed.files, files)
+        if difference:
+            raise CorruptCacheEntry(
+                f"its index differs from what the pinned layers hold ({difference})"
+            )
+        if dict(claimed.annotations) != dict(annotations):
+            raise CorruptCacheEntry("its annotations differ from the pinned manifest's")
+        tree = replace(claimed, files=files, annotations=dict(annotations))
+        tree.check_listing()
+        return tree
+    except CorruptCacheEntry as exc:
+        cache.drop_tree(digest)
+        if options.offline and not refetch_offline:
+            raise _unproven(origin, cache, str(exc)) from None
+        return None
+
+
+def _unproven(origin: str, cache: Cache, reason: str) -> IntegrityError:
+    return IntegrityError(
+        f"{origin}: the cache entry in {cache.root} fails verification against the pin: "
+        f"{reason}; it was removed (pull once online to fetch it again)"
+    )
+
+
+def _index_difference(claimed: Mapping[str, tuple[str, int]], derived: FileIndex) -> str:
+    extra = sorted(set(claimed) - set(derived))
+    missing = sorted(set(derived) - set(claimed))
+    changed = sorted(n for n in set(claimed) & set(derived) if claimed[n] != derived[n])
+    parts = [
+        f"{label}: {', '.join(names)}"
+        for label, names in (("extra", extra), ("missing", missing), ("changed", changed))
+        if names
+    ]
+    return "; ".join(parts)
+
+
+def _manifest_contents(
+    cache: Cache, digest: str, origin: str, options: SourceOptions
+) -> tuple[FileIndex, Mapping[str, str]]:
+    """The files and annotations a manifest digest fixes, from the cached manifest and blobs.
+
+    A layer titled ``*.json`` fixes its file by its descriptor (the file is hashed when
+    read); an archive layer's files are re-derived from its cached blob, which is hashed
+    on the same pass.
+    """
+    manifest_bytes = cache.read_blob(digest, MAX_MANIFEST_BYTES)
+    if manifest_bytes is None:
+        raise CorruptCacheEntry("its manifest blob is missing or does not hash to the pin")
+    manifest = parse_manifest(manifest_bytes, origin)
+    files: FileIndex = {}
+    remaining = options.max_unpacked_bytes
+    for plan in plan_layers(manifest, origin):
+        layer = plan.descriptor
+        if plan.kind is LayerKind.FILE:
+            assert plan.file_name is not None
+            files[plan.file_name] = (digest_hex(layer.digest), layer.size)
+            continue
+        derived = _archive_contents(cache, layer, origin, remaining, set(files))
+        remaining -= sum(size for _hex, size in derived.values())
+        files.update(derived)
+    return files, manifest.annotations
+
+
+def _archive_contents(
+    cache: Cache, layer: Descriptor, origin: str, budget: int, taken: set[str]
+) -> FileIndex:
+    """Hash the schema files of a cached archive layer (nothing written), and the blob itself."""
+    blob = cache.blob_path(layer.digest)
+    blob_hasher = hashlib.sha256()
+    seen = 0
+
+    def hashed_chunks() -> Iterator[bytes]:
+        nonlocal seen
+        for chunk in file_chunks(blob):
+            blob_hasher.update(chunk)
+            seen += len(chunk)
+            yield chunk
+
+    try:
+        chunks = hashed_chunks()
+        files = LayerUnpack(None, f"{origin}: layer {layer.digest}", budget, taken).unpack(chunks)
+        for _rest in chunks:  # bytes after the gzip end count for the digest too
+            pass
+        if seen != layer.size or "sha256:" + blob_hasher.hexdigest() != layer.digest:
+            raise CorruptCacheEntry(f"layer blob {layer.digest} does not hash to its descriptor")
+        if files is None:  # not gzip: a plain tar, or another compression
+            files = _unpack_other(blob, None, budget, taken)
+    except OSError:
+        raise CorruptCacheEntry(f"layer blob {layer.digest} is missing or unreadable") from None
+    except (UnsafeArchiveError, LayerCollision):
+        # The pinned blob passed these checks when it was cached: this one is not that blob.
+        raise CorruptCacheEntry(f"layer blob {layer.digest} is not the archive it was") from None
+    return files
+
+
+def _release_contents(
+    cache: Cache, digest: str, origin: str, options: SourceOptions
+) -> tuple[FileIndex, Mapping[str, str]]:
+    """The files a release tarball's digest fixes, re-read from the cached tarball."""
+    blob = cache.verified_blob(digest)
+    if blob is None:
+        raise CorruptCacheEntry("its release tarball is missing or does not hash to the pin")
+    try:
+        members = read_schema_files(blob, max_unpacked_bytes=options.max_unpacked_bytes)
+    except UnsafeArchiveError:
+        raise CorruptCacheEntry("its release tarball is not the archive it was") from None
+    return {name: (_sha256_hex(data), len(data)) for name, data in members.items()}, {}
+
+
 def _unpack_other(
-    blob: Path, files_dir: Path, max_unpacked_bytes: int, taken: set[str]
+    blob: Path, files_dir: Path | None, max_unpacked_bytes: int, taken: set[str]
 ) -> dict[str, tuple[str, int]]:
-    """An archive layer that is not gzip, read whole by ``archive.read_schema_files``."""
+    """An archive layer that is not gzip, read whole by ``archive.read_schema_files``.
+
+    With ``files_dir`` ``None`` the files are only hashed (proving a cached tree).
+    """
     members = read_schema_files(blob, max_unpacked_bytes=max_unpacked_bytes)
     files: dict[str, tuple[str, int]] = {}
     for name, data in members.items():
         if name in taken:
             raise LayerCollision(name)
-        (files_dir / name).write_bytes(data)
+        if files_dir is not None:
+            (files_dir / name).write_bytes(data)
         files[name] = (_sha256_hex(data), len(data))
     return files
 
@@ -293,11 +459,11 @@ def _materialize_registry(
             client = RegistryClient(reference, transport, insecure=options.insecure)
             digest, manifest_bytes = client.resolve(reference.tag or "latest")
             origin = _origin(reference, digest)
-            tree = cache.tree(digest)
+            tree = _cached_tree(cache, digest, origin, options, _manifest_contents)
             if tree is not None:
                 return Materialized(digest, tree, origin)
             with cache.lock(digest):
-                tree = cache.tree(digest)
+                tree = _cached_tree(cache, digest, origin, options, _manifest_contents)
                 if tree is None:
                     tree = _build_tree(
                         cache,
@@ -311,7 +477,7 @@ def _materialize_registry(
 
     digest = check_digest(reference.digest, spec.text)
     origin = _origin(reference, digest)
-    tree = cache.tree(digest)
+    tree = _cached_tree(cache, digest, origin, options, _manifest_contents)
     if tree is not None:
         return Materialized(digest, tree, origin)
     if options.offline:
@@ -321,7 +487,7 @@ def _materialize_registry(
         )
     with cache.lock(digest):
         # Another process may have fetched it while this one waited for the lock.
-        tree = cache.tree(digest)
+        tree = _cached_tree(cache, digest, origin, options, _manifest_contents)
         if tree is not None:
             return Materialized(digest, tree, origin)
         with Transport(options) as transport:
@@ -421,7 +587,7 @@ def _materialize_layout(spec: SourceSpec, options: SourceOptions) -> Materialize
     digest, size = _select_layout_manifest(spec, root)
     origin = f"oci-layout:{root}@{digest}"
     cache = Cache.from_options(options)
-    tree = cache.tree(digest)
+    tree = _cached_tree(cache, digest, origin, options, _manifest_contents, refetch_offline=True)
     if tree is not None:
         return Materialized(digest, tree, origin)
     manifest_bytes = _read_limited(_layout_blob(root, digest), MAX_MANIFEST_BYTES, origin)
@@ -431,7 +597,9 @@ def _materialize_layout(spec: SourceSpec, options: SourceOptions) -> Materialize
         _copy_verified(_layout_blob(root, layer.digest), destination, layer, origin, sink)
 
     with cache.lock(digest):
-        tree = cache.tree(digest)
+        tree = _cached_tree(
+            cache, digest, origin, options, _manifest_contents, refetch_offline=True
+        )
         if tree is None:
             tree = _build_tree(cache, digest, manifest_bytes, fetch, options, origin)
     return Materialized(digest, tree, origin)
@@ -479,15 +647,15 @@ def _materialize_release(spec: SourceSpec, options: SourceOptions) -> Materializ
     digest = check_digest(spec.digest, spec.text)
     origin = f"{spec.url}#sha256={digest.removeprefix('sha256:')}"
     cache = Cache.from_options(options)
-    tree = cache.tree(digest)
+    tree = _cached_tree(cache, digest, origin, options, _release_contents)
     if tree is not None:
         return Materialized(digest, tree, origin)
     if options.offline:
         raise OfflineError(
             f"{origin}: not in the cache at {cache.root} and --offline forbids the network"
         )
-    with cache.lock(digest):
-        tree = cache.tree(digest)
+    with cache.lock(digest), naming_os_errors(cache.root):
+        tree = _cached_tree(cache, digest, origin, options, _release_contents)
         if tree is not None:
             return Materialized(digest, tree, origin)
         blob = cache.verified_blob(digest)
@@ -577,7 +745,7 @@ def _local_files(spec: SourceSpec, options: SourceOptions) -> dict[str, bytes]:
 
 
 def _write_out(out: Path, tree: CachedTree | None, contents: Mapping[str, bytes] | None) -> None:
-    with exclusive(out):
+    with output_errors(out), exclusive(out):
         recover_directory(out)
         _check_replaceable(out)
         staging = make_sibling_temp_dir(out)

@@ -21,7 +21,7 @@ import tomlkit.exceptions
 
 from tc_contracts_py.atomic import atomic_write_bytes
 from tc_contracts_py.config import PYPROJECT, ProjectConfig, load_config
-from tc_contracts_py.errors import ConfigError, SourceError
+from tc_contracts_py.errors import ConfigError, SourceError, naming_os_errors
 from tc_contracts_py.oci.fetch import materialize
 from tc_contracts_py.oci.registry import RegistryClient
 from tc_contracts_py.oci.transport import Transport
@@ -90,7 +90,8 @@ def lock(config_path: Path | None, options: SourceOptions) -> LockResult:
 def write_pin(path: Path, pinned: str) -> None:
     """Replace the ``artifact`` string in place; everything else in the file stays byte-equal."""
     try:
-        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+        # Bytes, not read_text: its newline translation would turn CRLF into LF.
+        document = tomlkit.parse(path.read_bytes().decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomlkit.exceptions.TOMLKitError) as exc:
         raise ConfigError(f"{path}: cannot be read as TOML ({exc})") from None
     table: Any = document
@@ -102,7 +103,8 @@ def write_pin(path: Path, pinned: str) -> None:
     if "artifact" not in table:
         raise ConfigError(f"{path}: no artifact key to update")
     table["artifact"] = pinned
-    mode = stat.S_IMODE(path.stat().st_mode)
-    atomic_write_bytes(path, tomlkit.dumps(document).encode("utf-8"))
-    # The temp file was created 0600; the config keeps the mode it had.
-    os.chmod(path, mode)
+    with naming_os_errors(path):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        atomic_write_bytes(path, tomlkit.dumps(document).encode("utf-8"))
+        # The temp file was created 0600; the config keeps the mode it had.
+        os.chmod(path, mode)

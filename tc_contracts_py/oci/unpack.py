@@ -65,7 +65,7 @@ def _peek(chunks: Iterator[bytes], count: int) -> tuple[bytes, Iterator[bytes]]:
 
 
 class LayerUnpack:
-    """The schema files of one tar.gz layer, written into ``folder``.
+    """The schema files of one tar.gz layer, written into ``folder`` (``None``: only hashed).
 
     With ``write_thread`` the files are hashed and written by a thread of their own while
     this one inflates and parses (the hashes and the writes release the GIL).
@@ -73,7 +73,7 @@ class LayerUnpack:
 
     def __init__(
         self,
-        folder: Path,
+        folder: Path | None,
         what: str,
         max_unpacked_bytes: int,
         taken: Collection[str],
@@ -87,7 +87,7 @@ class LayerUnpack:
         self.write_thread = WRITE_THREAD if write_thread is None else write_thread
         self.index: FileIndex = {}
         self._written: list[Path] = []
-        self._current: tuple[IO[bytes], hashlib._Hash, str, int] | None = None
+        self._current: tuple[IO[bytes] | None, hashlib._Hash, str, int] | None = None
         self._writer: _Writer | None = None
 
     def unpack(self, chunks: Iterator[bytes]) -> FileIndex | None:
@@ -122,7 +122,7 @@ class LayerUnpack:
         if self._writer is not None:
             self._writer.stop()
             self._writer = None
-        if self._current is not None:
+        if self._current is not None and self._current[0] is not None:
             with contextlib.suppress(OSError):
                 self._current[0].close()
             self._current = None
@@ -145,24 +145,28 @@ class LayerUnpack:
 
     def _start_file(self, name: str, size: int) -> None:
         self._close_current()
-        path = self.folder / name
-        # "x": the names were checked to be plain and unique; never follow or reuse a file.
-        handle = path.open("xb")
-        self._written.append(path)
+        handle = None
+        if self.folder is not None:
+            path = self.folder / name
+            # "x": the names were checked to be plain and unique; never follow or reuse a file.
+            handle = path.open("xb")
+            self._written.append(path)
         self._current = (handle, hashlib.sha256(), name, size)
 
     def _write(self, view: memoryview) -> None:
         assert self._current is not None
         handle, hasher, _name, _size = self._current
         hasher.update(view)
-        handle.write(view)
+        if handle is not None:
+            handle.write(view)
 
     def _close_current(self) -> None:
         if self._current is None:
             return
         handle, hasher, name, size = self._current
         self._current = None
-        handle.close()
+        if handle is not None:
+            handle.close()
         self.index[name] = (hasher.hexdigest(), size)
 
 

@@ -140,6 +140,9 @@ def _model_errors(model: type[BaseModel], payload: Any, mode: str) -> list[dict[
             model.model_validate(payload)
     except ValidationError as exc:
         return [dict(error) for error in exc.errors(include_url=False)]
+    except Exception as exc:  # noqa: BLE001 - a validator that crashes is a finding, not our crash
+        # pydantic turns only ValueError and AssertionError into validation errors.
+        return [{"type": f"raised {type(exc).__name__}", "loc": (), "msg": str(exc)}]
     return []
 
 

@@ -26,9 +26,10 @@ selected (``path::test``) they are left out. Use ``-k round_trip`` to pick them.
 
 from __future__ import annotations
 
+import argparse
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,11 +71,42 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--tc-examples",
         dest="tc_examples",
         metavar="N",
-        type=int,
+        type=example_count,
         default=None,
         help=f"hypothesis examples per generated test (default {DEFAULT_EXAMPLES}, "
         "or TC_FUZZ_EXAMPLES)",
     )
+
+
+def example_count(text: str) -> int:
+    """A count of examples: a whole number of at least 1; anything else is refused, not bent."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} examples: at least 1 is needed")
+    return value
+
+
+def _configured_examples(option: int | None, testing: Mapping[str, Any]) -> int:
+    """--tc-examples, then TC_FUZZ_EXAMPLES, then the config's ``examples``, then the default."""
+    if option is not None:
+        return option
+    sources: list[tuple[str, Any]] = [
+        ("TC_FUZZ_EXAMPLES", os.environ.get("TC_FUZZ_EXAMPLES") or None),
+        ("[tool.tc-contracts.testing] examples", testing.get("examples")),
+    ]
+    for where, value in sources:
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise pytest.UsageError(f"tc-contracts: {where}: {value!r} is not a whole number")
+        try:
+            return example_count(str(value))
+        except argparse.ArgumentTypeError as exc:
+            raise pytest.UsageError(f"tc-contracts: {where}: {exc}") from None
+    return DEFAULT_EXAMPLES
 
 
 def running_in_ci() -> bool:
@@ -202,17 +234,14 @@ def _state_from(config: pytest.Config) -> _PluginState:
             source = _resolve_source(configured, project.root)
     if source is not None and models is None and (enabled or config.getoption("tc_contracts")):
         models = _models_from(project, testing)
-    env_examples = os.environ.get("TC_FUZZ_EXAMPLES")
+    # Checked only when the contract tests run: another suite may use TC_FUZZ_EXAMPLES its way.
     examples = (
-        examples_option
-        or (int(env_examples) if env_examples and env_examples.isdigit() else None)
-        or _int(testing.get("examples"))
-        or DEFAULT_EXAMPLES
+        _configured_examples(examples_option, testing) if source is not None else DEFAULT_EXAMPLES
     )
     return _PluginState(
         source=source,
         models=models,
-        examples=max(1, examples),
+        examples=examples,
         derandomize=running_in_ci() or bool(testing.get("derandomize", False)),
         include=_names(testing.get("schemas")),
         exclude=_names(testing.get("exclude")),
@@ -246,10 +275,6 @@ def _allowed(finding: Any, patterns: list[str]) -> bool:
         fnmatchcase(key, pattern if pattern.count(":") >= 3 else pattern + ":*")
         for pattern in patterns
     )
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _names(value: Any) -> list[str]:
