@@ -47,11 +47,11 @@ from tc_contracts_py.oci import (  # noqa: E402
 )
 from tc_contracts_py.oci.digest import sha256_digest  # noqa: E402
 from tc_contracts_py.oci.fetch import pull  # noqa: E402
-from tc_contracts_py.oci.localregistry import registry_binary, start_registry  # noqa: E402
 from tc_contracts_py.oci.push import push  # noqa: E402
 from tc_contracts_py.oci.registry import RegistryClient  # noqa: E402
 from tc_contracts_py.oci.transport import Transport, requests_sent  # noqa: E402
 from tc_contracts_py.sources import OciReference, SourceOptions  # noqa: E402
+from tests.registry import registry_binary, start_registry  # noqa: E402
 
 SIZE = 50 * 1024 * 1024
 RUNS = 5

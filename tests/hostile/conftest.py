@@ -126,8 +126,8 @@ def hostile_registry(tmp_path_factory):
     """A real docker-registry holding one pushed artifact (v1 of the small schema set)."""
     import shutil
 
-    from tc_contracts_py.oci.localregistry import start_registry
     from tests.hostile.helpers import invoke, small_schema_set, write_files
+    from tests.registry import start_registry
 
     if shutil.which("docker-registry") is None:
         message = "docker-registry is not installed (apt-get install -y docker-registry)"

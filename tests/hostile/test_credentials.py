@@ -20,12 +20,12 @@ import pytest
 
 from tc_contracts_py.errors import OperationalError
 from tc_contracts_py.oci.fetch import pull
-from tc_contracts_py.oci.localregistry import LocalRegistry, start_registry
 from tc_contracts_py.sources import SourceOptions
 from tests.hostile.faultproxy import Fault, FaultProxy
 from tests.hostile.helpers import OPERATIONAL, SECRET, assert_no_secret, assert_refused, invoke
 from tests.hostile.loopback import Answer, LoopbackServer, Seen
 from tests.oci.token_service import TokenService
+from tests.registry import LocalRegistry, start_registry
 
 REPO = "hostile/contracts"
 BLOB = r"^GET /v2/hostile/contracts/blobs/sha256:"

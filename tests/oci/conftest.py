@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tc_contracts_py.cli import cli
-from tc_contracts_py.oci.localregistry import LocalRegistry, start_registry
 from tests.oci.token_service import TokenService
+from tests.registry import LocalRegistry, start_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_SCHEMAS = ROOT / "fixtures" / "schemas" / "zod-to-json-schema"

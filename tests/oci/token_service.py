@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from tc_contracts_py.oci.localregistry import TokenAuth
+from tests.registry import TokenAuth
 
 
 def _b64url(data: bytes) -> str:

@@ -1,4 +1,4 @@
-"""A throwaway local OCI registry for tests and benchmarks (Debian's ``docker-registry``).
+"""A throwaway local OCI registry for the tests and benchmarks (test tooling, not shipped) (Debian's ``docker-registry``).
 
 Distribution 2.8 is one static binary: no Docker engine. It binds ``127.0.0.1:0`` (the
 kernel picks the port, read back from its log, so there is no free-port race), keeps its
@@ -89,6 +89,77 @@ def _write_self_signed(root: Path) -> Path:
     return root / "cert.pem"
 
 
+def _config_lines(
+    root: Path, ca_file: Path | None, htpasswd: Path | None, token_auth: TokenAuth | None
+) -> list[str]:
+    lines = [
+        "version: 0.1",
+        "log:", "  level: info", "  accesslog:", "    disabled: true",
+        "storage:", "  filesystem:", f"    rootdirectory: {root / 'data'}",
+        "  delete:", "    enabled: true",
+        "  maintenance:", "    uploadpurging:", "      enabled: false",
+        "http:", "  addr: 127.0.0.1:0", "  secret: test-only-secret",
+    ]  # fmt: skip
+    if ca_file is not None:
+        lines += ["  tls:", f"    certificate: {ca_file}", f"    key: {root / 'key.pem'}"]
+    if htpasswd is not None:
+        lines += ["auth:", "  htpasswd:", "    realm: test-realm", f"    path: {htpasswd}"]
+    elif token_auth is not None:
+        lines += [
+            "auth:", "  token:", f"    realm: {token_auth.realm}",
+            f"    service: {token_auth.service}", f"    issuer: {token_auth.issuer}",
+            f"    rootcertbundle: {token_auth.root_certificate}",
+        ]  # fmt: skip
+    return lines
+
+
+def _write_htpasswd(root: Path, username: str, password: str) -> Path:
+    import bcrypt
+
+    hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=5)).decode()
+    path = root / "htpasswd"
+    path.write_text(f"{username}:{hashed}\n", encoding="utf-8")
+    return path
+
+
+def _serves(url: str, context: ssl.SSLContext | None) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1, context=context):  # noqa: S310 - local URL
+            return True
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return exc.code == 401  # htpasswd on: a 401 already means it serves
+    except OSError:
+        return False
+
+
+def _wait_until_ready(
+    process: subprocess.Popen[bytes], log: IO[str], scheme: str, context: ssl.SSLContext | None
+) -> int:
+    """The port the registry picked, once it answers; stops it and raises otherwise."""
+    port: int | None = None
+    deadline = time.monotonic() + _READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            text = log.read()
+            log.close()
+            raise OperationalError(
+                f"docker-registry exited with {process.returncode}: {text[-2000:]}"
+            )
+        if port is None:
+            log.seek(0)
+            match = re.search(r"listening on 127\.0\.0\.1:(\d+)", log.read())
+            port = int(match.group(1)) if match else None
+        if port is not None and _serves(f"{scheme}://127.0.0.1:{port}/v2/", context):
+            return port
+        time.sleep(0.01)
+    process.kill()
+    process.wait()
+    log.close()
+    raise OperationalError("docker-registry did not become ready")
+
+
 def start_registry(
     root: Path,
     *,
@@ -109,31 +180,11 @@ def start_registry(
             "docker-registry is not installed (apt-get install -y docker-registry)"
         )
     root.mkdir(parents=True, exist_ok=True)
-    lines = [
-        "version: 0.1",
-        "log:", "  level: info", "  accesslog:", "    disabled: true",
-        "storage:", "  filesystem:", f"    rootdirectory: {root / 'data'}",
-        "  delete:", "    enabled: true",
-        "  maintenance:", "    uploadpurging:", "      enabled: false",
-        "http:", "  addr: 127.0.0.1:0", "  secret: test-only-secret",
-    ]  # fmt: skip
-    ca_file: Path | None = None
-    if tls:
-        ca_file = _write_self_signed(root)
-        lines += ["  tls:", f"    certificate: {ca_file}", f"    key: {root / 'key.pem'}"]
+    ca_file = _write_self_signed(root) if tls else None
     if auth:
-        import bcrypt
-
         password = password or secrets.token_urlsafe(18)
-        hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=5)).decode()
-        (root / "htpasswd").write_text(f"{username}:{hashed}\n", encoding="utf-8")
-        lines += ["auth:", "  htpasswd:", "    realm: test-realm", f"    path: {root / 'htpasswd'}"]
-    elif token_auth is not None:
-        lines += [
-            "auth:", "  token:", f"    realm: {token_auth.realm}",
-            f"    service: {token_auth.service}", f"    issuer: {token_auth.issuer}",
-            f"    rootcertbundle: {token_auth.root_certificate}",
-        ]  # fmt: skip
+    htpasswd = _write_htpasswd(root, username, password) if auth and password else None
+    lines = _config_lines(root, ca_file, htpasswd, token_auth)
     (root / "config.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     log = (root / "registry.log").open("w+", encoding="utf-8")
@@ -145,38 +196,7 @@ def start_registry(
     )
     scheme = "https" if tls else "http"
     context = ssl.create_default_context(cafile=str(ca_file)) if ca_file else None
-    port: int | None = None
-    deadline = time.monotonic() + _READY_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            text = log.read()
-            log.close()
-            raise OperationalError(
-                f"docker-registry exited with {process.returncode}: {text[-2000:]}"
-            )
-        if port is None:
-            log.seek(0)
-            match = re.search(r"listening on 127\.0\.0\.1:(\d+)", log.read())
-            port = int(match.group(1)) if match else None
-        if port is not None:
-            try:
-                with urllib.request.urlopen(  # noqa: S310 - a fixed local URL
-                    f"{scheme}://127.0.0.1:{port}/v2/", timeout=1, context=context
-                ):
-                    break
-            except urllib.error.HTTPError as exc:
-                exc.close()
-                if exc.code == 401:  # htpasswd on: a 401 already means it serves
-                    break
-            except OSError:
-                pass
-        time.sleep(0.01)
-    else:
-        process.kill()
-        process.wait()
-        log.close()
-        raise OperationalError("docker-registry did not become ready")
+    port = _wait_until_ready(process, log, scheme, context)
     return LocalRegistry(
         host=f"127.0.0.1:{port}",
         url=f"{scheme}://127.0.0.1:{port}",
