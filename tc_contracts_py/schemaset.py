@@ -450,8 +450,12 @@ def schema_directory(path: Path) -> Path:
     return path
 
 
-def load_directory(path: Path, *, annotations: Mapping[str, str] | None = None) -> SchemaSet:
-    """Load every ``*.json`` of a directory (or of its ``schemas/`` child)."""
+def read_schema_folder(path: Path) -> tuple[Path, dict[str, bytes]]:
+    """The folder holding the schemas (``path`` or its ``schemas/`` child) and its ``*.json``.
+
+    The one reader of a schema folder: symlinks are refused, so a folder cannot smuggle
+    in a file from elsewhere on disk.
+    """
     if not path.is_dir():
         raise SourceError(f"{path}: not a directory")
     folder = schema_directory(path)
@@ -460,6 +464,12 @@ def load_directory(path: Path, *, annotations: Mapping[str, str] | None = None) 
         if entry.is_symlink() or not entry.is_file():
             raise SourceError(f"{entry}: not a regular file (symlinks are refused)")
         files[entry.name] = entry.read_bytes()
+    return folder, files
+
+
+def load_directory(path: Path, *, annotations: Mapping[str, str] | None = None) -> SchemaSet:
+    """Load every ``*.json`` of a directory (or of its ``schemas/`` child)."""
+    folder, files = read_schema_folder(path)
     try:
         return schema_set_from_files(files, origin=str(path), annotations=annotations)
     except SchemaError as exc:

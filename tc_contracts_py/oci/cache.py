@@ -43,7 +43,7 @@ from tc_contracts_py.oci.digest import (
     file_digest,
     sha256_digest,
 )
-from tc_contracts_py.sources import SourceOptions
+from tc_contracts_py.source_spec import SourceOptions
 
 ENV_CACHE_DIR = "TC_CONTRACTS_CACHE_DIR"
 _LAYOUT_VERSION = "v1"

@@ -47,6 +47,7 @@ from tc_contracts_py.errors import (
     naming_os_errors,
     output_errors,
 )
+from tc_contracts_py.local_sources import read_local_files
 from tc_contracts_py.oci import ANNOTATION_REF_NAME, OCI_INDEX, OCI_MANIFEST
 from tc_contracts_py.oci.cache import Cache, CachedTree, CorruptCacheEntry
 from tc_contracts_py.oci.digest import CHUNK_SIZE, check_digest, digest_hex, verify_bytes
@@ -58,6 +59,7 @@ from tc_contracts_py.oci.manifest import (
     parse_manifest,
     plan_layers,
 )
+from tc_contracts_py.oci.reference import OciReference
 from tc_contracts_py.oci.registry import ChunkSink, RegistryClient, stream_to_file
 from tc_contracts_py.oci.transport import Transport, status_error
 from tc_contracts_py.oci.unpack import (
@@ -67,15 +69,8 @@ from tc_contracts_py.oci.unpack import (
     StreamingUnpack,
     file_chunks,
 )
-from tc_contracts_py.schemaset import SchemaSet, schema_directory, schema_set_from_files
-from tc_contracts_py.sources import (
-    OciReference,
-    SourceKind,
-    SourceOptions,
-    SourceSpec,
-    parse_source,
-    read_git_folder,
-)
+from tc_contracts_py.schemaset import SchemaSet, schema_set_from_files
+from tc_contracts_py.source_spec import SourceKind, SourceOptions, SourceSpec, parse_source
 
 REMOTE_KINDS = (SourceKind.OCI, SourceKind.OCI_LAYOUT, SourceKind.HTTPS)
 # Fetches a descriptor's blob into a staging path, verified, or raises; feeds the sink too.
@@ -722,26 +717,10 @@ def pull(source: str | SourceSpec, options: SourceOptions, out: Path | None = No
             tree.annotations,
             out,
         )
-    files = _local_files(spec, options)
+    files = read_local_files(spec, options)
     if out is not None:
         _write_out(out, None, files)
     return PullResult(spec.text, None, tuple(sorted(files)), {}, out)
-
-
-def _local_files(spec: SourceSpec, options: SourceOptions) -> dict[str, bytes]:
-    if spec.kind is SourceKind.DIRECTORY:
-        assert spec.path is not None
-        folder = schema_directory(spec.path)
-        files: dict[str, bytes] = {}
-        for entry in sorted(folder.glob("*.json")):
-            if entry.is_symlink() or not entry.is_file():
-                raise SourceError(f"{entry}: not a regular file (symlinks are refused)")
-            files[entry.name] = entry.read_bytes()
-        return files
-    if spec.kind is SourceKind.TARBALL:
-        assert spec.path is not None
-        return read_schema_files(spec.path, max_unpacked_bytes=options.max_unpacked_bytes)
-    return read_git_folder(spec)
 
 
 def _write_out(out: Path, tree: CachedTree | None, contents: Mapping[str, bytes] | None) -> None:

@@ -23,15 +23,10 @@ from tc_contracts_py.atomic import atomic_write_bytes
 from tc_contracts_py.config import PYPROJECT, ProjectConfig, load_config
 from tc_contracts_py.errors import ConfigError, SourceError, naming_os_errors
 from tc_contracts_py.oci.fetch import materialize
+from tc_contracts_py.oci.reference import OciReference
 from tc_contracts_py.oci.registry import RegistryClient
 from tc_contracts_py.oci.transport import Transport
-from tc_contracts_py.sources import (
-    OciReference,
-    SourceKind,
-    SourceOptions,
-    SourceSpec,
-    parse_source,
-)
+from tc_contracts_py.source_spec import SourceKind, SourceOptions, SourceSpec, parse_source
 
 
 @dataclass(frozen=True)

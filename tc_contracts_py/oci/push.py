@@ -32,10 +32,11 @@ from tc_contracts_py.oci import (
     OCI_MANIFEST,
 )
 from tc_contracts_py.oci.digest import sha256_digest
+from tc_contracts_py.oci.reference import OciReference
 from tc_contracts_py.oci.registry import RegistryClient
 from tc_contracts_py.oci.transport import Transport
-from tc_contracts_py.schemaset import schema_directory, schema_set_from_files
-from tc_contracts_py.sources import OciReference, SourceOptions
+from tc_contracts_py.schemaset import read_schema_folder, schema_set_from_files
+from tc_contracts_py.source_spec import SourceOptions
 
 LAYER_TITLE = "schemas.tar.gz"
 
@@ -62,16 +63,9 @@ class PushResult:
     artifact: Artifact
 
 
-def read_schema_folder(directory: Path) -> dict[str, bytes]:
+def checked_schema_folder(directory: Path) -> dict[str, bytes]:
     """The ``*.json`` files of a folder (or of its ``schemas/`` child), checked as a set."""
-    if not directory.is_dir():
-        raise SourceError(f"{directory}: not a directory")
-    folder = schema_directory(directory)
-    files: dict[str, bytes] = {}
-    for entry in sorted(folder.glob("*.json")):
-        if entry.is_symlink() or not entry.is_file():
-            raise SourceError(f"{entry}: not a regular file (symlinks are refused)")
-        files[entry.name] = entry.read_bytes()
+    folder, files = read_schema_folder(directory)
     try:
         # Publishing a broken set would only move the failure to every consumer.
         schema_set_from_files(files, origin=str(directory))
@@ -151,7 +145,7 @@ def push(
     ref = reference if isinstance(reference, OciReference) else OciReference.parse(reference)
     tag, chosen_version = _tag_and_version(ref, version)
     artifact = build_artifact(
-        read_schema_folder(directory), version=chosen_version, source=source, revision=revision
+        checked_schema_folder(directory), version=chosen_version, source=source, revision=revision
     )
     with Transport(options) as transport:
         client = RegistryClient(ref, transport, insecure=options.insecure)
@@ -183,7 +177,7 @@ def export_layout(
     atomically, ``index.json`` last.
     """
     artifact = build_artifact(
-        read_schema_folder(directory), version=version, source=source, revision=revision
+        checked_schema_folder(directory), version=version, source=source, revision=revision
     )
     tag = tag or artifact.version
     blobs = layout / "blobs" / "sha256"

@@ -18,6 +18,7 @@ from tc_contracts_py.oci.deadline import exchange_of
 from tc_contracts_py.oci.digest import CHUNK_SIZE, check_digest, sha256_digest
 from tc_contracts_py.oci.manifest import MAX_MANIFEST_BYTES
 from tc_contracts_py.oci.progress import progress_for
+from tc_contracts_py.oci.reference import OciReference
 from tc_contracts_py.oci.transport import (
     RETRY_BACKOFF_SECONDS,
     DownloadInterrupted,
@@ -28,7 +29,6 @@ from tc_contracts_py.oci.transport import (
     status_error,
     too_slow,
 )
-from tc_contracts_py.sources import OciReference
 
 T = TypeVar("T")
 MANIFEST_ACCEPT = ", ".join((OCI_MANIFEST, DOCKER_MANIFEST, OCI_INDEX))

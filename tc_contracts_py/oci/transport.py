@@ -42,7 +42,7 @@ from tc_contracts_py.oci.deadline import (
     exchange_of,
 )
 from tc_contracts_py.redaction import install_log_filter, redact, register_secret
-from tc_contracts_py.sources import SourceOptions
+from tc_contracts_py.source_spec import SourceOptions
 
 ENV_USERNAME = "TC_CONTRACTS_REGISTRY_USERNAME"
 ENV_PASSWORD = "TC_CONTRACTS_REGISTRY_PASSWORD"  # noqa: S105 - a variable name, not a secret

@@ -15,7 +15,6 @@ import importlib.util
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,6 +28,7 @@ from tc_contracts_py.schemaset import Schema, SchemaSet, to_pointer
 from tc_contracts_py.sources import SourceOptions, load_schema_set
 from tc_contracts_py.testing.validation import (
     Semantics,
+    Violation,
     format_checker,
     require_format_support,
     validator_class,
@@ -49,19 +49,6 @@ MAX_REPORTED_VIOLATIONS = 20
 # What json.loads reaches with Python's default recursion limit; orjson stops at 1024.
 DEFAULT_MAX_PAYLOAD_DEPTH = 1000
 _MESSAGE_LIMIT = 160
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One reason a payload fails its schema."""
-
-    pointer: str  # JSON pointer into the payload ("" is the root)
-    message: str
-    keyword: str  # the schema keyword that failed: required, type, pattern, …
-    schema_pointer: str  # JSON pointer into the schema document
-
-    def __str__(self) -> str:
-        return f"{self.pointer or '/'}: {self.message}"
 
 
 class ContractViolation(InputError):

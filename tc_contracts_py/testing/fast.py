@@ -20,8 +20,7 @@ from typing import Any
 
 from tc_contracts_py.errors import ContractsError
 from tc_contracts_py.schemaset import SchemaSet, to_pointer
-from tc_contracts_py.testing.contracts import Violation
-from tc_contracts_py.testing.validation import Semantics, format_checker
+from tc_contracts_py.testing.validation import Semantics, Violation, format_checker
 
 __all__ = ["FastPathUnavailable", "FastValidator", "fast_available"]
 

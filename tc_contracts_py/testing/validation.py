@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 
@@ -33,6 +34,20 @@ from jsonschema.exceptions import ValidationError
 from tc_contracts_py.errors import ContractsError
 from tc_contracts_py.schemaset import Dialect
 from tc_contracts_py.testing.regex import compile_ecma
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One reason a payload fails its schema."""
+
+    pointer: str  # JSON pointer into the payload ("" is the root)
+    message: str
+    keyword: str  # the schema keyword that failed: required, type, pattern, …
+    schema_pointer: str  # JSON pointer into the schema document
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.message}"
+
 
 Semantics = Literal["zod", "jsonschema"]
 SEMANTICS: tuple[Semantics, ...] = ("zod", "jsonschema")
