@@ -42,10 +42,6 @@ META_KEYWORDS = frozenset(
         "$comment",
     }
 )
-# Keywords that neither validate nor carry documentation worth a finding.
-IGNORED_KEYWORDS = frozenset(
-    {"$id", "$schema", "$anchor", "$dynamicAnchor", "$vocabulary", "definitions", "$defs"}
-)
 COMPOSITE_KEYWORDS = frozenset({"$ref", "allOf", "anyOf", "oneOf"})
 # Validation keywords this module does not model: compared as text, changes reported as likely.
 OPAQUE_KEYWORDS = frozenset({"if", "then", "else", "$dynamicRef", "$recursiveRef", "maxContains"})
@@ -116,10 +112,6 @@ class Piece:
 
 Children = tuple[Piece, ...]
 ANY: Children = ()
-
-
-def forbidden_children(dialect: Dialect = Dialect.DRAFT7) -> Children:
-    return (Piece(False, None, "", "", dialect),)
 
 
 def children_key(children: Children) -> tuple[int, ...]:
@@ -206,10 +198,6 @@ class Simple:
     def pieces(self) -> Children:
         return tuple(f.piece for f in self.flats)
 
-    @property
-    def pointer_piece(self) -> Piece | None:
-        return self.flats[-1].piece if self.flats else None
-
     def rest_is_forbidden(self) -> bool:
         return is_forbidden(self.rest)
 
@@ -277,10 +265,6 @@ class Node:
         for variant in self.variants:
             names.add(variant.describe())
         return frozenset(names)
-
-    @property
-    def accepts_nothing(self) -> bool:
-        return not self.variants
 
 
 _PATTERN_CACHE: dict[str, re.Pattern[str] | None] = {}

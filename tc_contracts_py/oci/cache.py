@@ -232,13 +232,6 @@ class Cache:
         with naming_os_errors(self.root):
             return Path(tempfile.mkdtemp(prefix="stage-", dir=self.base / "tmp"))
 
-    def staging_file(self) -> Path:
-        self._ensure()
-        with naming_os_errors(self.root):
-            fd, name = tempfile.mkstemp(prefix="blob-", dir=self.base / "tmp")
-        os.close(fd)
-        return Path(name)
-
     def commit_tree(
         self,
         digest: str,

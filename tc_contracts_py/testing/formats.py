@@ -135,10 +135,6 @@ NOT_A = {
 }
 
 
-def known_formats() -> frozenset[str]:
-    return frozenset(_BUILDERS)
-
-
 @cache
 def format_strategy(name: str) -> st.SearchStrategy[str] | None:
     builder = _BUILDERS.get(name)
