@@ -44,7 +44,7 @@ def generated(tmp_path_factory):
 
 
 # Where a generated model knowingly accepts what its JSON Schema rejects. Each is documented
-# in the README ("Known gaps"); any other disagreement fails the test.
+# in docs/gen.md ("Known gaps"); any other disagreement fails the test.
 KNOWN_LOOSER = {
     # policy `strip`: zod emits additionalProperties:false for plain and .strict() objects alike
     "strip policy": re.compile(r"unknown key .* on a \.strict\(\) object"),
