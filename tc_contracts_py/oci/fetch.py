@@ -186,78 +186,97 @@ def _build_into_cache(
                 f"{origin}: layer {plan.descriptor.digest} is {plan.descriptor.size} bytes, "
                 f"more than the {budget}-byte cap (raise max_unpacked_bytes if this is intended)"
             )
-    staged_blobs: list[tuple[Path, str]] = []
-    blob_paths: dict[str, Path] = {}
-    staging = cache.staging_dir()
+    builder = _TreeBuilder(cache, fetch_blob, origin, budget)
     try:
-        files_dir = staging / "files"
-        files_dir.mkdir()
-        index: dict[str, tuple[str, int]] = {}
-        remaining = budget
-        link_later: list[tuple[str, str]] = []  # (file name, blob digest)
-
-        def have_blob(layer: Descriptor) -> Path | None:
-            if layer.digest in blob_paths:
-                return blob_paths[layer.digest]
-            cached = cache.verified_blob(layer.digest)
-            if cached is not None and cached.stat().st_size == layer.size:
-                blob_paths[layer.digest] = cached
-                return cached
-            return None
-
-        def fetch(layer: Descriptor, sink: ChunkSink | None) -> Path:
-            temp = staging / f"blob-{layer.digest.removeprefix('sha256:')}"
-            fetch_blob(layer, temp, sink)
-            staged_blobs.append((temp, layer.digest))
-            blob_paths[layer.digest] = temp
-            return temp
-
         for plan in plans:
-            layer = plan.descriptor
             if plan.kind is LayerKind.FILE:
                 assert plan.file_name is not None
-                if have_blob(layer) is None:
-                    fetch(layer, None)
-                remaining -= layer.size
-                if remaining < 0:
-                    raise UnsafeArchiveError(
-                        f"{origin}: unpacks to more than {budget} bytes (refused)"
-                    )
-                index[plan.file_name] = (layer.digest.removeprefix("sha256:"), layer.size)
-                link_later.append((plan.file_name, layer.digest))
-                continue
-            # Messages read "<origin>: layer <digest>: tar.gz: <what is wrong>".
-            unpack = LayerUnpack(files_dir, "tar.gz", remaining, set(index))
-            try:
-                blob = have_blob(layer)
-                if blob is not None:
-                    files = unpack.unpack(file_chunks(blob))
-                else:
-                    with StreamingUnpack(unpack) as streaming:
-                        blob = fetch(layer, streaming)
-                        files = streaming.finish()
-                if files is None:  # not gzip: a plain tar, or another compression
-                    files = _unpack_other(blob, files_dir, remaining, set(index))
-            except UnsafeArchiveError as exc:
-                raise UnsafeArchiveError(f"{origin}: layer {layer.digest}: {exc}") from None
-            except LayerCollision as exc:
-                raise UnsafeArchiveError(f"{origin}: two layers provide {exc.name!r}") from None
-            remaining -= sum(size for _hex, size in files.values())
-            index.update(files)
-
-        # Everything is verified: from here on the cache changes.
-        for temp, blob_digest in staged_blobs:
-            blob_paths[blob_digest] = cache.commit_blob(temp, blob_digest)
-        manifest_temp = staging / "manifest"
-        manifest_temp.write_bytes(manifest_bytes)
-        cache.commit_blob(manifest_temp, digest)
-        for name, blob_digest in link_later:
-            _link_or_copy(blob_paths[blob_digest], files_dir / name)
-        tree_staging = cache.staging_dir()
-        os.rename(files_dir, tree_staging / "files")
-        return cache.commit_tree(digest, tree_staging, index, manifest.annotations)
+                builder.add_file_layer(plan.file_name, plan.descriptor)
+            else:
+                builder.add_archive_layer(plan.descriptor)
+        return builder.commit(digest, manifest_bytes, manifest.annotations)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(builder.staging, ignore_errors=True)
+
+
+class _TreeBuilder:
+    """The staging state of one tree: nothing reaches the cache before ``commit``."""
+
+    def __init__(self, cache: Cache, fetch_blob: BlobFetcher, origin: str, budget: int) -> None:
+        self.cache = cache
+        self.fetch_blob = fetch_blob
+        self.origin = origin
+        self.budget = budget
+        self.remaining = budget
+        self.staging = cache.staging_dir()
+        self.files_dir = self.staging / "files"
+        self.files_dir.mkdir()
+        self.index: dict[str, tuple[str, int]] = {}
+        self.staged_blobs: list[tuple[Path, str]] = []
+        self.blob_paths: dict[str, Path] = {}
+        self.link_later: list[tuple[str, str]] = []  # (file name, blob digest)
+
+    def have_blob(self, layer: Descriptor) -> Path | None:
+        if layer.digest in self.blob_paths:
+            return self.blob_paths[layer.digest]
+        cached = self.cache.verified_blob(layer.digest)
+        if cached is not None and cached.stat().st_size == layer.size:
+            self.blob_paths[layer.digest] = cached
+            return cached
+        return None
+
+    def fetch(self, layer: Descriptor, sink: ChunkSink | None) -> Path:
+        temp = self.staging / f"blob-{layer.digest.removeprefix('sha256:')}"
+        self.fetch_blob(layer, temp, sink)
+        self.staged_blobs.append((temp, layer.digest))
+        self.blob_paths[layer.digest] = temp
+        return temp
+
+    def add_file_layer(self, file_name: str, layer: Descriptor) -> None:
+        if self.have_blob(layer) is None:
+            self.fetch(layer, None)
+        self.remaining -= layer.size
+        if self.remaining < 0:
+            raise UnsafeArchiveError(
+                f"{self.origin}: unpacks to more than {self.budget} bytes (refused)"
+            )
+        self.index[file_name] = (layer.digest.removeprefix("sha256:"), layer.size)
+        self.link_later.append((file_name, layer.digest))
+
+    def add_archive_layer(self, layer: Descriptor) -> None:
+        # Messages read "<origin>: layer <digest>: tar.gz: <what is wrong>".
+        unpack = LayerUnpack(self.files_dir, "tar.gz", self.remaining, set(self.index))
+        try:
+            blob = self.have_blob(layer)
+            if blob is not None:
+                files = unpack.unpack(file_chunks(blob))
+            else:
+                with StreamingUnpack(unpack) as streaming:
+                    blob = self.fetch(layer, streaming)
+                    files = streaming.finish()
+            if files is None:  # not gzip: a plain tar, or another compression
+                files = _unpack_other(blob, self.files_dir, self.remaining, set(self.index))
+        except UnsafeArchiveError as exc:
+            raise UnsafeArchiveError(f"{self.origin}: layer {layer.digest}: {exc}") from None
+        except LayerCollision as exc:
+            raise UnsafeArchiveError(f"{self.origin}: two layers provide {exc.name!r}") from None
+        self.remaining -= sum(size for _hex, size in files.values())
+        self.index.update(files)
+
+    def commit(
+        self, digest: str, manifest_bytes: bytes, annotations: Mapping[str, str]
+    ) -> CachedTree:
+        """Everything is verified: from here on the cache changes."""
+        for temp, blob_digest in self.staged_blobs:
+            self.blob_paths[blob_digest] = self.cache.commit_blob(temp, blob_digest)
+        manifest_temp = self.staging / "manifest"
+        manifest_temp.write_bytes(manifest_bytes)
+        self.cache.commit_blob(manifest_temp, digest)
+        for name, blob_digest in self.link_later:
+            _link_or_copy(self.blob_paths[blob_digest], self.files_dir / name)
+        tree_staging = self.cache.staging_dir()
+        os.rename(self.files_dir, tree_staging / "files")
+        return self.cache.commit_tree(digest, tree_staging, self.index, annotations)
 
 
 # -- shared: proving a cached tree against its digest ---------------------------------------------

@@ -112,7 +112,13 @@ def stream_to_file(
         raise
     finally:
         response.close()
-    actual = "sha256:" + hasher.hexdigest()
+    _check_received(destination, what, digest, size, received, "sha256:" + hasher.hexdigest())
+
+
+def _check_received(
+    destination: Path, what: str, digest: str, size: int | None, received: int, actual: str
+) -> None:
+    """Remove ``destination`` and raise unless the body had the pinned size and digest."""
     if size is not None and received < size:
         with contextlib.suppress(OSError):
             destination.unlink()
