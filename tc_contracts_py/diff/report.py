@@ -8,27 +8,26 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tc_contracts_py.diff.model import Bump, Change, DiffReport, GateStatus, SchemaStatus
 
-FORMATS = ("text", "json", "markdown", "github", "junit")
 _PAYLOAD_LIMIT = 400
+
+
+class _RenderContext:
+    """What some formats need beyond the report: colour for text, file paths for github."""
+
+    def __init__(self, color: bool, files: Mapping[str, str]) -> None:
+        self.color = color
+        self.files = files
 
 
 def render(
     report: DiffReport, fmt: str, *, color: bool = False, files: Mapping[str, str] | None = None
 ) -> str:
-    if fmt == "json":
-        return render_json(report)
-    if fmt == "markdown":
-        return render_markdown(report)
-    if fmt == "github":
-        return render_github(report, files or {})
-    if fmt == "junit":
-        return render_junit(report)
-    return render_text(report, color=color)
+    return _RENDERERS[fmt](report, _RenderContext(color, files or {}))
 
 
 def render_json(report: DiffReport) -> str:
@@ -251,3 +250,13 @@ def render_junit(report: DiffReport) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
     )
+
+
+_RENDERERS: dict[str, Callable[[DiffReport, _RenderContext], str]] = {
+    "text": lambda report, context: render_text(report, color=context.color),
+    "json": lambda report, _context: render_json(report),
+    "markdown": lambda report, _context: render_markdown(report),
+    "github": lambda report, context: render_github(report, context.files),
+    "junit": lambda report, _context: render_junit(report),
+}
+FORMATS = tuple(_RENDERERS)
