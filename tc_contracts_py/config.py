@@ -7,15 +7,22 @@ Keys (kebab-case, as in TOML):
 - ``package``: the models package name (default: the ``out`` folder's name)
 - ``unknown-properties``: ``strip`` (default) or ``reject``
 - ``cache-dir``: override of the artifact cache location
-- sub-tables ``diff``, ``registry``, ``testing``: read by their own modules
+- sub-tables ``diff`` and ``testing``: read by their own modules
+
+``data/config.schema.json`` describes every key (``tc-schema config-schema`` prints it, for
+editors); a key it does not know is refused when the file is read, so a typo never passes
+silently.
 """
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +107,26 @@ class ProjectConfig:
         return f"{self.path or '<config>'}: {prefix}{key}"
 
 
+@cache
+def config_schema_text() -> str:
+    """The JSON Schema of ``[tool.tc-contracts]``."""
+    return resources.files("tc_contracts_py").joinpath("data/config.schema.json").read_text()
+
+
+def _refuse_unknown_keys(
+    table: Mapping[str, Any], schema: Mapping[str, Any], path: Path, prefix: str
+) -> None:
+    known = schema.get("properties", {})
+    for key, value in table.items():
+        dotted = f"{prefix}.{key}" if prefix else key
+        if key not in known:
+            names = ", ".join(sorted(known))
+            raise ConfigError(f"{path}: {dotted}: unknown key (known here: {names})")
+        child = known[key]
+        if isinstance(value, Mapping) and child.get("type") == "object":
+            _refuse_unknown_keys(value, child, path, dotted)
+
+
 def read_config_file(path: Path) -> ProjectConfig:
     """Read a given file: a ``pyproject.toml`` (its ``[tool.tc-contracts]``) or a standalone file."""
     try:
@@ -114,6 +141,8 @@ def read_config_file(path: Path) -> ProjectConfig:
         table = data
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.tc-contracts] must be a table")
+    prefix = "" if table is data else "tool.tc-contracts"
+    _refuse_unknown_keys(table, json.loads(config_schema_text()), path, prefix)
     return ProjectConfig(path=path.resolve(), table=table)
 
 
