@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -246,9 +247,5 @@ def read_changesets(
 
 
 def _shown(folder: Path, start: Path) -> str:
-    """The folder as a report shows it: relative to the working directory when inside it."""
-    try:
-        relative = folder.resolve().relative_to(start.resolve())
-    except ValueError:
-        return folder.as_posix()
-    return relative.as_posix() or "."
+    """The folder as a report shows it: relative to the working directory."""
+    return Path(os.path.relpath(folder.resolve(), start.resolve())).as_posix()
