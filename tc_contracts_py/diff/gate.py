@@ -176,7 +176,9 @@ def _from_bump(
     if old is not None:
         new = next_version(old, bump)
         new_version = str(new)
-        declared = declared_bump(old, new, policy.zero_major)
+        # finishing a prerelease (1.0.0-beta.1 -> 1.0.0) is the bump it was declared as
+        if old.prerelease is None:
+            declared = declared_bump(old, new, policy.zero_major)
     if declared.value >= facts.required.value:
         return Verdict(GateStatus.PASS, declared, declaration, declared, new_version)
     finding = _finding(

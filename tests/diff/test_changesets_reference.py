@@ -46,7 +46,7 @@ CASES: dict[str, bytes] = {
 }
 
 
-def _node() -> str | None:
+def _node() -> str:
     node = shutil.which("node")
     installed = (NODE_DIR / "node_modules" / "@changesets" / "parse" / "package.json").is_file()
     if node and installed:
@@ -63,7 +63,6 @@ def _node() -> str | None:
 
 def _run_reference(files: list[Path]) -> dict[str, dict[str, Any]]:
     node = _node()
-    assert node is not None
     result = subprocess.run(
         [node, str(NODE_DIR / "parse.mjs"), *map(str, files)],
         capture_output=True,

@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import semver
 from click.testing import CliRunner
 
 from tc_contracts_py.cli import cli
+from tc_contracts_py.diff import Bump
+from tc_contracts_py.diff.gate import next_version
 
 LAST_RELEASE = "git:contracts-v1.4.0:schemas"
 OLD = {
@@ -261,3 +264,30 @@ def test_a_first_release(
     assert {s["status"] for s in report["schemas"]} == {"added"}
     assert report["required_bump"] == "minor"
     assert run("--from-empty", str(new), str(new)).exit_code == 2
+
+
+# npm semver 7's inc(version, type), measured: the next version Changesets gives a release.
+NPM_INC = {
+    "1.4.0": ("2.0.0", "1.5.0", "1.4.1"),
+    "0.3.0": ("1.0.0", "0.4.0", "0.3.1"),
+    "1.0.0-beta.1": ("1.0.0", "1.0.0", "1.0.0"),
+    "1.2.0-rc.1": ("2.0.0", "1.2.0", "1.2.0"),
+    "1.2.3-rc.1": ("2.0.0", "1.3.0", "1.2.3"),
+    "2.0.0-0": ("2.0.0", "2.0.0", "2.0.0"),
+}
+
+
+@pytest.mark.parametrize("old", NPM_INC)
+def test_the_next_version_is_npm_semver_inc(old: str) -> None:
+    bumps = (Bump.MAJOR, Bump.MINOR, Bump.PATCH)
+    got = tuple(str(next_version(semver.Version.parse(old), b)) for b in bumps)
+    assert got == NPM_INC[old]
+
+
+def test_a_major_changeset_after_a_prerelease_is_a_major(contracts: Path) -> None:
+    _write_schemas(contracts, BREAKING)
+    changeset(contracts, "a.md", '---\n"@tc/contracts": major\n---\n')
+    result = run(LAST_RELEASE, "schemas", "--from-version", "2.0.0-rc.1", "--format", "json")
+    report = json.loads(result.output)
+    assert (report["new"]["version"], report["declared_bump"]) == ("2.0.0", "major")
+    assert result.exit_code == 0
