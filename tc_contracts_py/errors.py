@@ -48,6 +48,14 @@ class CodegenError(ContractsError):
     """Model generation failed for a reason that is not the input's fault."""
 
 
+class CheckFailure(ContractsError):
+    """A check ran and said no (exit 1): the message says what and how to proceed."""
+
+
+class ProtectedTagError(CheckFailure):
+    """A release tag already names other content: release tags never move."""
+
+
 class OperationalError(ContractsError):
     """Something outside the input failed: network, registry, filesystem (exit 3)."""
 

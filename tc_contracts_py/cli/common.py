@@ -12,7 +12,13 @@ from typing import Any, TypeVar
 import click
 
 from tc_contracts_py.config import ProjectConfig, UnknownProperties, load_config
-from tc_contracts_py.errors import ConfigError, ContractsError, InputError, OperationalError
+from tc_contracts_py.errors import (
+    CheckFailure,
+    ConfigError,
+    ContractsError,
+    InputError,
+    OperationalError,
+)
 from tc_contracts_py.oci.cache import ENV_CACHE_DIR
 from tc_contracts_py.redaction import redact
 from tc_contracts_py.source_spec import SourceKind, SourceOptions, parse_source
@@ -34,6 +40,8 @@ def exit_code_for(error: BaseException) -> ExitCode:
         return ExitCode.INPUT
     if isinstance(error, OperationalError):
         return ExitCode.OPERATIONAL
+    if isinstance(error, CheckFailure):
+        return ExitCode.CHECK_FAILED
     # A ContractsError outside both families, or an unexpected crash: never 1, which
     # would read as "the check ran and failed".
     return ExitCode.OPERATIONAL

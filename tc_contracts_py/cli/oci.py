@@ -30,6 +30,11 @@ from tc_contracts_py.cli.common import (
 )
 @click.option("--source", "source_url", default=None, help="Source repository URL annotation.")
 @click.option("--revision", default=None, help="Source revision (commit SHA) annotation.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Move a tag that already points at other content (release tags otherwise never move).",
+)
 @insecure_option
 @ca_file_option
 @timeout_option
@@ -39,6 +44,7 @@ def push_command(
     version: str | None,
     source_url: str | None,
     revision: str | None,
+    force: bool,
     insecure: bool,
     ca_file: Path | None,
     timeout: float,
@@ -63,6 +69,7 @@ def push_command(
         version=version,
         source=source_url,
         revision=revision,
+        force=force,
     )
     click.echo(f"pushed {result.reference}", err=True)
     click.echo(result.digest)

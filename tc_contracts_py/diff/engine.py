@@ -202,7 +202,7 @@ def _removed(sides: _Sides, schema: Schema) -> Change:
         old_pointer="",
         new_pointer=None,
         path="",
-        breaks=BOTH,
+        breaks=RULES[SCHEMA_REMOVED].breaks,
         certainty=Certainty.PROVEN,
         severity=Severity.SEMANTIC,
         message=f"schema {schema.name} removed",

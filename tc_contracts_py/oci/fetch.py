@@ -31,6 +31,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+import semver
+
 from tc_contracts_py.archive import UnsafeArchiveError, read_schema_files
 from tc_contracts_py.atomic import (
     exclusive,
@@ -48,7 +50,7 @@ from tc_contracts_py.errors import (
     output_errors,
 )
 from tc_contracts_py.local_sources import read_local_files
-from tc_contracts_py.oci import ANNOTATION_REF_NAME, OCI_INDEX, OCI_MANIFEST
+from tc_contracts_py.oci import ANNOTATION_REF_NAME, ANNOTATION_VERSION, OCI_INDEX, OCI_MANIFEST
 from tc_contracts_py.oci.cache import Cache, CachedTree, CorruptCacheEntry
 from tc_contracts_py.oci.digest import CHUNK_SIZE, check_digest, digest_hex, verify_bytes
 from tc_contracts_py.oci.manifest import (
@@ -59,7 +61,7 @@ from tc_contracts_py.oci.manifest import (
     parse_manifest,
     plan_layers,
 )
-from tc_contracts_py.oci.reference import OciReference
+from tc_contracts_py.oci.reference import OciReference, is_release_tag
 from tc_contracts_py.oci.registry import ChunkSink, RegistryClient, stream_to_file
 from tc_contracts_py.oci.transport import Transport, status_error
 from tc_contracts_py.oci.unpack import (
@@ -139,12 +141,27 @@ def materialize(spec: SourceSpec, options: SourceOptions) -> Materialized:
     """Make sure the verified tree of a remote source is in the cache, and return it."""
     if spec.kind is SourceKind.OCI:
         assert spec.oci is not None
-        return _materialize_registry(spec, spec.oci, options)
+        materialized = _materialize_registry(spec, spec.oci, options)
+        _check_tag_matches_version(spec.oci, materialized.annotations)
+        return materialized
     if spec.kind is SourceKind.OCI_LAYOUT:
         return _materialize_layout(spec, options)
     if spec.kind is SourceKind.HTTPS:
         return _materialize_release(spec, options)
     raise SourceError(f"{spec.text}: not a remote source ({spec.kind.value})")
+
+
+def _check_tag_matches_version(reference: OciReference, annotations: Mapping[str, str]) -> None:
+    """A pin ``:1.1.0@<digest of 1.0.0>`` says one release and fetches another: refused."""
+    labelled = annotations.get(ANNOTATION_VERSION)
+    if labelled is None or not is_release_tag(reference.tag):
+        return
+    tag = (reference.tag or "").removeprefix("v")
+    if semver.Version.is_valid(labelled) and labelled != tag:
+        raise SourceError(
+            f"{reference}: the tag says {tag} but the artifact it pins is version {labelled} "
+            f"({ANNOTATION_VERSION}); pin the digest of {tag} (tc-schema lock)"
+        )
 
 
 # -- shared: building a tree from a manifest -----------------------------------------------------

@@ -21,9 +21,9 @@ import tomlkit.exceptions
 
 from tc_contracts_py.atomic import atomic_write_bytes
 from tc_contracts_py.config import PYPROJECT, ProjectConfig, load_config
-from tc_contracts_py.errors import ConfigError, SourceError, naming_os_errors
+from tc_contracts_py.errors import ConfigError, ProtectedTagError, SourceError, naming_os_errors
 from tc_contracts_py.oci.fetch import materialize
-from tc_contracts_py.oci.reference import OciReference
+from tc_contracts_py.oci.reference import OciReference, is_release_tag
 from tc_contracts_py.oci.registry import RegistryClient
 from tc_contracts_py.oci.transport import Transport
 from tc_contracts_py.source_spec import SourceKind, SourceOptions, SourceSpec, parse_source
@@ -71,6 +71,12 @@ def lock(config_path: Path | None, options: SourceOptions) -> LockResult:
     with Transport(options) as transport:
         client = RegistryClient(reference, transport, insecure=options.insecure)
         digest, _manifest = client.resolve(reference.tag)
+    if is_release_tag(reference.tag) and reference.digest not in (None, digest):
+        raise ProtectedTagError(
+            f"{reference.host}/{reference.repository}:{reference.tag} now points at {digest}, "
+            f"not at the pinned {reference.digest}: the tag was moved, or edited without its digest. "
+            "To take what the tag names now, remove the @sha256 part and lock again"
+        )
     pinned_ref = OciReference(reference.host, reference.repository, reference.tag, digest)
     prefix = "oci://" if previous.startswith("oci://") else ""
     pinned = f"{prefix}{pinned_ref}"

@@ -17,7 +17,13 @@ import semver
 
 from tc_contracts_py.archive import reproducible_targz
 from tc_contracts_py.atomic import atomic_write_bytes
-from tc_contracts_py.errors import ConfigError, IntegrityError, SchemaError, SourceError
+from tc_contracts_py.errors import (
+    ConfigError,
+    IntegrityError,
+    ProtectedTagError,
+    SchemaError,
+    SourceError,
+)
 from tc_contracts_py.oci import (
     ANNOTATION_REF_NAME,
     ANNOTATION_REVISION,
@@ -32,7 +38,7 @@ from tc_contracts_py.oci import (
     OCI_MANIFEST,
 )
 from tc_contracts_py.oci.digest import sha256_digest
-from tc_contracts_py.oci.reference import OciReference
+from tc_contracts_py.oci.reference import OciReference, is_release_tag
 from tc_contracts_py.oci.registry import RegistryClient
 from tc_contracts_py.oci.transport import Transport
 from tc_contracts_py.schemaset import read_schema_folder, schema_set_from_files
@@ -129,6 +135,12 @@ def _tag_and_version(reference: OciReference, version: str | None) -> tuple[str,
         raise ConfigError(
             f"{reference}: tag {tag!r} is not a semantic version; pass --version X.Y.Z"
         )
+    if is_release_tag(tag) and tag.removeprefix("v") != chosen.removeprefix("v"):
+        # The tag is what people and Renovate read; the annotation what tools read.
+        raise ConfigError(
+            f"{reference}: tag {tag!r} and --version {version!r} disagree; "
+            "a release's tag and version label must be the same"
+        )
     return tag, chosen
 
 
@@ -140,8 +152,13 @@ def push(
     version: str | None = None,
     source: str | None = None,
     revision: str | None = None,
+    force: bool = False,
 ) -> PushResult:
-    """Push a schemas folder; return the pinned reference (``host/repo:tag@sha256:…``)."""
+    """Push a schemas folder; return the pinned reference (``host/repo:tag@sha256:…``).
+
+    A tag that already names other content is left alone (``ProtectedTagError``) unless
+    ``force``: consumers pin ``tag@digest``, and a moved tag makes every pin disagree.
+    """
     ref = reference if isinstance(reference, OciReference) else OciReference.parse(reference)
     tag, chosen_version = _tag_and_version(ref, version)
     artifact = build_artifact(
@@ -150,6 +167,7 @@ def push(
     with Transport(options) as transport:
         client = RegistryClient(ref, transport, insecure=options.insecure)
         client.ping()
+        _refuse_moving(client, ref, tag, artifact.digest, force)
         client.upload_blob(sha256_digest(artifact.config), artifact.config)
         client.upload_blob(artifact.layer_digest, artifact.layer)
         returned = client.put_manifest(tag, artifact.manifest, OCI_MANIFEST)
@@ -159,6 +177,20 @@ def push(
         )
     pinned = OciReference(ref.host, ref.repository, tag, artifact.digest)
     return PushResult(pinned, artifact.digest, artifact)
+
+
+def _refuse_moving(
+    client: RegistryClient, ref: OciReference, tag: str, digest: str, force: bool
+) -> None:
+    if force or not is_release_tag(tag):
+        return  # a floating tag (latest, main) is meant to move
+    current = client.tag_digest(tag)
+    if current is not None and current != digest:
+        raise ProtectedTagError(
+            f"{ref.host}/{ref.repository}:{tag} already points at {current}, not at this "
+            f"content ({digest}); release tags never move (publish a new version, or pass "
+            "--force to move it deliberately)"
+        )
 
 
 def export_layout(

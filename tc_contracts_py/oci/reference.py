@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import semver
+
 from tc_contracts_py.errors import SourceError
 
 # host[:port]/path[:tag][@sha256:hex]; the host must look like a host (a dot, a port or localhost)
@@ -53,3 +55,8 @@ class OciReference:
             tag=match.group("tag"),
             digest=digest.lower() if digest else None,
         )
+
+
+def is_release_tag(tag: str | None) -> bool:
+    """A semver tag (``1.4.0``, ``v1.4.0``) names one release and never moves; others float."""
+    return tag is not None and semver.Version.is_valid(tag.removeprefix("v"))

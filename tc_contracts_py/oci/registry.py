@@ -162,6 +162,28 @@ class RegistryClient:
         """The manifest's exact bytes (at most 4 MiB) and the registry's digest header."""
         return with_retries(self.transport, lambda: self._get_manifest_once(reference))
 
+    def tag_digest(self, tag: str) -> str | None:
+        """The digest ``tag`` points at now, hashed from its bytes; None when there is no such tag."""
+        return with_retries(self.transport, lambda: self._tag_digest_once(tag))
+
+    def _tag_digest_once(self, tag: str) -> str | None:
+        response = self.transport.request(
+            "GET",
+            f"{self.base}/manifests/{tag}",
+            headers={"Accept": MANIFEST_ACCEPT},
+            stream=True,
+            body_bytes=MAX_MANIFEST_BYTES,
+        )
+        try:
+            if response.status_code == 404:  # no such tag, or no such repository yet
+                return None
+            if response.status_code != 200:
+                raise self._error(response, f"manifest {self.name}:{tag}")
+            what = f"manifest {self.name}:{tag}"
+            return sha256_digest(read_body(response, MAX_MANIFEST_BYTES, what, self.transport))
+        finally:
+            response.close()
+
     def _get_manifest_once(self, reference: str) -> tuple[bytes, str | None]:
         what = (
             f"{self.name}:{reference}"

@@ -5,8 +5,8 @@ Each is a constant, so an emitted ID is always a registered one.
 
 from __future__ import annotations
 
-from tc_contracts_py.diff.model import BOTH, NONE, Severity
-from tc_contracts_py.diff.rules.registry import Family, listed
+from tc_contracts_py.diff.model import NONE, Severity
+from tc_contracts_py.diff.rules.registry import NR, Family, listed
 
 SCHEMA_ADDED = listed(
     id="schema-added",
@@ -17,7 +17,8 @@ SCHEMA_ADDED = listed(
 SCHEMA_REMOVED = listed(
     id="schema-removed",
     family=Family.SCHEMA,
-    breaks=BOTH,
+    # Old payloads of it have no schema to be read by; no new payload of it exists.
+    breaks=frozenset({NR}),
     description="a schema was removed from the set (major)",
 )
 SCHEMA_DIALECT_CHANGED = listed(
