@@ -163,7 +163,9 @@ def diff_command(
     if write_changeset is not None and report.suggested_changeset is not None:
         atomic_write_bytes(write_changeset, report.suggested_changeset.encode("utf-8"))
         click.echo(f"wrote {write_changeset}", err=True)
-    elif write_changeset is not None and report.failed:
+    elif write_changeset is not None and not report.failed:
+        click.echo(f"{write_changeset} not written: the gate does not fail", err=True)
+    elif write_changeset is not None:
         raise ConfigError(
             f"--write-changeset {write_changeset}: no changeset fixes this failure (the gate "
             "fails on versions, or no package.json beside .changeset/ or "

@@ -147,6 +147,9 @@ def test_a_too_low_changeset_names_the_schemas_and_the_fix_and_writes_it(contrac
     )
     assert "\n".join(f"  {line}" if line else "" for line in written.splitlines()) in result.output
     # the written changeset is what fixes it: the next run passes, at the real next version
+    target = contracts / ".changeset" / "second.md"
+    assert run(LAST_RELEASE, "schemas", "--write-changeset", str(target)).exit_code == 0
+    assert not target.exists()  # nothing to fix, nothing written
     again = run(LAST_RELEASE, "schemas", "--format", "json")
     assert again.exit_code == 0, again.output
     report = json.loads(again.output)
