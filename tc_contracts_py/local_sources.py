@@ -28,7 +28,8 @@ def read_git_folder(spec: SourceSpec) -> dict[str, bytes]:
     folder = spec.path.as_posix().strip("/")
     treeish = f"{spec.reference}:{folder}" if folder not in ("", ".") else f"{spec.reference}:"
     # --end-of-options: whatever the revision looks like, git takes it as one.
-    listing = _git(["ls-tree", "-z", "--end-of-options", treeish], spec.text)
+    # --full-tree: from a subdirectory, ls-tree would list only the entries below it.
+    listing = _git(["ls-tree", "--full-tree", "-z", "--end-of-options", treeish], spec.text)
     blobs: list[tuple[str, str]] = []
     for entry in listing.split(b"\0"):
         if not entry:

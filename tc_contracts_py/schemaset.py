@@ -427,7 +427,11 @@ def _is_remote(ref: str) -> bool:
 
 
 def schema_set_from_files(
-    files: Mapping[str, bytes], *, origin: str, annotations: Mapping[str, str] | None = None
+    files: Mapping[str, bytes],
+    *,
+    origin: str,
+    annotations: Mapping[str, str] | None = None,
+    allow_empty: bool = False,
 ) -> SchemaSet:
     """Build and check a set from ``{filename: bytes}``. Only ``*.json`` entries are used."""
     schemas: dict[str, Schema] = {}
@@ -436,7 +440,7 @@ def schema_set_from_files(
             continue
         schema = parse_schema_bytes(filename, files[filename])
         schemas[schema.name] = schema
-    if not schemas:
+    if not schemas and not allow_empty:
         raise SourceError(f"{origin}: no *.json schemas found")
     schema_set = SchemaSet(schemas=schemas, origin=origin, annotations=dict(annotations or {}))
     schema_set.check_refs()
@@ -467,10 +471,14 @@ def read_schema_folder(path: Path) -> tuple[Path, dict[str, bytes]]:
     return folder, files
 
 
-def load_directory(path: Path, *, annotations: Mapping[str, str] | None = None) -> SchemaSet:
+def load_directory(
+    path: Path, *, annotations: Mapping[str, str] | None = None, allow_empty: bool = False
+) -> SchemaSet:
     """Load every ``*.json`` of a directory (or of its ``schemas/`` child)."""
     folder, files = read_schema_folder(path)
     try:
-        return schema_set_from_files(files, origin=str(path), annotations=annotations)
+        return schema_set_from_files(
+            files, origin=str(path), annotations=annotations, allow_empty=allow_empty
+        )
     except SchemaError as exc:
         raise SchemaError(str(folder / exc.file), exc.pointer, exc.reason) from None

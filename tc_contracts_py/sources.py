@@ -23,23 +23,29 @@ __all__ = [
 ]
 
 
-def load_schema_set(source: str | SourceSpec, options: SourceOptions | None = None) -> SchemaSet:
-    """Load and check the schema set a source names. The one entry point for every command."""
+def load_schema_set(
+    source: str | SourceSpec, options: SourceOptions | None = None, *, allow_empty: bool = False
+) -> SchemaSet:
+    """Load and check the schema set a source names. The one entry point for every command.
+
+    ``allow_empty``: a folder or tarball without schemas is an empty set (the OLD side of a
+    first release) rather than an error.
+    """
     spec = parse_source(source) if isinstance(source, str) else source
     options = options or SourceOptions()
     if spec.kind is SourceKind.DIRECTORY:
         assert spec.path is not None
-        return load_directory(spec.path)
+        return load_directory(spec.path, allow_empty=allow_empty)
     if spec.kind in (SourceKind.TARBALL, SourceKind.GIT):
-        return _from_files(read_local_files(spec, options), spec.text)
+        return _from_files(read_local_files(spec, options), spec.text, allow_empty)
     # Deliberately lazy: the OCI client pulls in requests, which local sources never need.
     from tc_contracts_py.oci.fetch import load_remote_source
 
     return load_remote_source(spec, options)
 
 
-def _from_files(files: dict[str, bytes], origin: str) -> SchemaSet:
+def _from_files(files: dict[str, bytes], origin: str, allow_empty: bool) -> SchemaSet:
     try:
-        return schema_set_from_files(files, origin=origin)
+        return schema_set_from_files(files, origin=origin, allow_empty=allow_empty)
     except SchemaError as exc:
         raise SchemaError(f"{origin}:{exc.file}", exc.pointer, exc.reason) from None

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from tc_contracts_py.atomic import atomic_write_bytes
+from tc_contracts_py.changesets import read_changesets
 from tc_contracts_py.cli.common import (
     CheckFailed,
     config_option,
@@ -22,9 +23,9 @@ from tc_contracts_py.cli.common import (
 from tc_contracts_py.diff import ZeroMajor, diff_schema_sets
 from tc_contracts_py.diff.catalogue import RENDERERS as RULE_FORMATS
 from tc_contracts_py.diff.catalogue import render_rules
-from tc_contracts_py.diff.policy import policy_from_config
+from tc_contracts_py.diff.policy import diff_package, policy_from_config
 from tc_contracts_py.diff.report import FORMATS, render
-from tc_contracts_py.errors import InputError
+from tc_contracts_py.errors import ConfigError, InputError
 from tc_contracts_py.schemaset import SchemaSet, schema_directory
 from tc_contracts_py.sources import SourceKind, load_schema_set, parse_source
 
@@ -36,12 +37,35 @@ def _version_option(name: str, help_text: str) -> Callable[[F], F]:
 
 
 @click.command("diff")
-@click.argument("old_source")
-@click.argument("new_source")
+@click.argument("sources", nargs=-1, metavar="[OLD] NEW")
 @_version_option(
     "--from-version", "Version of OLD (default: artifact annotation, else folder name)."
 )
 @_version_option("--to-version", "Version of NEW (default: artifact annotation, else folder name).")
+@click.option(
+    "--declared-bump",
+    type=click.Choice(["major", "minor", "patch"]),
+    default=None,
+    help="The bump this release declares, when no version says it.",
+)
+@click.option(
+    "--changesets",
+    "changesets_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The .changeset folder whose pending changesets declare the bump "
+    "(default: the nearest at or above the working directory).",
+)
+@click.option(
+    "--from-empty", is_flag=True, help="A first release: compare NEW with an empty schema set."
+)
+@click.option("--no-gate", is_flag=True, help="Report the changes without gating (exit 0).")
+@click.option(
+    "--write-changeset",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="When the declared bump is too low, write the changeset that fixes it to this file.",
+)
 @click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
     help="Report format.",
@@ -71,10 +95,14 @@ def _version_option(name: str, help_text: str) -> Callable[[F], F]:
 )
 @fetch_options
 def diff_command(
-    old_source: str,
-    new_source: str,
+    sources: tuple[str, ...],
     from_version: str | None,
     to_version: str | None,
+    declared_bump: str | None,
+    changesets_dir: Path | None,
+    from_empty: bool,
+    no_gate: bool,
+    write_changeset: Path | None,
     fmt: str,
     unknown_properties: str | None,
     zero_major: str | None,
@@ -87,19 +115,29 @@ def diff_command(
     ca_file: Path | None,
     timeout: float,
 ) -> None:
-    """Compare the schema sets OLD_SOURCE and NEW_SOURCE and apply the semver gate.
+    """Compare the schema sets OLD and NEW and apply the semver gate.
 
     Each source is a directory, a .tar.gz, an OCI reference, oci-layout:PATH, a release
-    asset URL with #sha256=…, or git:REF:PATH. Exit codes: 0 pass, 1 gate failed,
-    2 bad input, 3 operational error.
+    asset URL with #sha256=…, or git:REF:PATH; with --from-empty, only NEW. The declared
+    bump comes from --declared-bump, the versions, else the pending changesets.
+    Exit codes: 0 pass, 1 gate failed, 2 bad input, 3 operational error.
     """
+    old_source, new_source = _sources(sources, from_empty)
     config = load_project_config(config_path)
+    changesets = None
+    if to_version is None and declared_bump is None:
+        changesets = read_changesets(
+            start=Path.cwd(), folder=changesets_dir, package=diff_package(config)
+        )
     policy = policy_from_config(
         config,
         unknown_properties=unknown_properties,
         zero_major=zero_major,
         from_version=from_version,
         to_version=to_version,
+        declared_bump=declared_bump,
+        changesets=changesets,
+        gate=not no_gate,
         waivers_path=waivers_path,
     )
     options = source_options_from(
@@ -110,7 +148,10 @@ def diff_command(
         ca_file=ca_file,
         timeout=timeout,
     )
-    old = load_schema_set(old_source, options)
+    if old_source is None:
+        old, old_source = SchemaSet({}, origin=EMPTY), EMPTY
+    else:
+        old = load_schema_set(old_source, options, allow_empty=True)
     new = load_schema_set(new_source, options)
     report = diff_schema_sets(old, new, policy, old_source=old_source, new_source=new_source)
     color = fmt == "text" and output is None and _stdout_is_tty() and not os.environ.get("NO_COLOR")
@@ -119,8 +160,32 @@ def diff_command(
         atomic_write_bytes(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=False, color=color)
+    if write_changeset is not None and report.suggested_changeset is not None:
+        atomic_write_bytes(write_changeset, report.suggested_changeset.encode("utf-8"))
+        click.echo(f"wrote {write_changeset}", err=True)
+    elif write_changeset is not None and not report.failed:
+        click.echo(f"{write_changeset} not written: the gate does not fail", err=True)
+    elif write_changeset is not None:
+        raise ConfigError(
+            f"--write-changeset {write_changeset}: no changeset fixes this failure (the gate "
+            "fails on versions, or no package.json beside .changeset/ or "
+            "[tool.tc-contracts.diff] package names the package)"
+        )
     if report.failed:
         raise CheckFailed()
+
+
+EMPTY = "<empty>"
+
+
+def _sources(sources: tuple[str, ...], from_empty: bool) -> tuple[str | None, str]:
+    if from_empty:
+        if len(sources) != 1:
+            raise click.UsageError("with --from-empty, pass only NEW")
+        return None, sources[0]
+    if len(sources) != 2:
+        raise click.UsageError("pass OLD and NEW (or --from-empty NEW for a first release)")
+    return sources[0], sources[1]
 
 
 def _stdout_is_tty() -> bool:

@@ -77,13 +77,12 @@ def diff_schema_sets(
     policy = policy or DiffPolicy()
     old_source = old_source or old.origin
     new_source = new_source or new.origin
+    new_version, new_version_from = _new_version(policy, new, new_source)
     report = DiffReport(
         old=SideInfo(
             old_source, policy.from_version or old.version or version_from_source(old_source)
         ),
-        new=SideInfo(
-            new_source, policy.to_version or new.version or version_from_source(new_source)
-        ),
+        new=SideInfo(new_source, new_version),
         unknown_properties=policy.unknown_properties.value,
         zero_major=policy.zero_major.value,
     )
@@ -119,22 +118,44 @@ def diff_schema_sets(
     expired = apply_waivers(report.changes, policy.waivers, policy.today)
     required = Bump.NONE
     for change in report.changes:
-        bump = change.bump
-        if change.waived and bump is Bump.MAJOR:
-            bump = Bump.MINOR
-        if bump.value > required.value:
-            required = bump
+        if change.counted_bump.value > required.value:
+            required = change.counted_bump
     report.required_bump = required
-    breaking = sum(1 for c in report.changes if c.bump is Bump.MAJOR and not c.waived)
-    status, declared, gate_findings = gate.evaluate(
-        report.old.version, report.new.version, required, policy.zero_major, breaking
+    verdict = gate.evaluate(
+        policy,
+        gate.GateInput(
+            old_version=report.old.version,
+            new_version=new_version,
+            new_version_from=new_version_from,
+            first_release=len(old) == 0,
+            required=required,
+            changes=report.changes,
+            roles={s.name: s.role for s in report.schemas},
+        ),
     )
-    report.declared_bump = declared
-    report.gate_findings = [*gate_findings, *expired]
-    if expired:
-        status = GateStatus.FAIL
-    report.gate = status
+    report.new.version = verdict.new_version
+    report.declared_bump = verdict.declared
+    report.declared_by = verdict.declared_by
+    report.allowed_bump = verdict.allowed
+    report.suggested_changeset = verdict.suggested_changeset
+    report.gate = verdict.status
+    if verdict.status is not GateStatus.OFF:
+        report.gate_findings = [*verdict.findings, *expired]
+        if expired:
+            report.gate = GateStatus.FAIL
     return report
+
+
+def _new_version(
+    policy: DiffPolicy, new: SchemaSet, new_source: str
+) -> tuple[str | None, str | None]:
+    """NEW's version and where it was found."""
+    if policy.to_version:
+        return policy.to_version, "--to-version"
+    if new.version:
+        return new.version, "artifact annotation"
+    found = version_from_source(new_source)
+    return (found, "source name") if found else (None, None)
 
 
 def _surely_unchanged(old: Schema, new: Schema, changed_files: set[str]) -> bool:

@@ -118,6 +118,11 @@ class Change:
     waiver_reason: str | None = None
 
     @property
+    def counted_bump(self) -> Bump:
+        """The bump this change requires of the release: a waived break counts as minor."""
+        return Bump.MINOR if self.waived and self.bump is Bump.MAJOR else self.bump
+
+    @property
     def breaks_old_readers(self) -> bool:
         return Direction.OLD_READERS in self.breaks
 
@@ -192,7 +197,43 @@ class SchemaResult:
 class GateStatus(StrEnum):
     PASS = "pass"  # noqa: S105 - a gate verdict, not a password
     FAIL = "fail"
-    SKIPPED = "skipped"
+    OFF = "off"  # --no-gate: reported, not gated
+
+
+class BumpSource(StrEnum):
+    """Where the declared bump came from; the first that applies wins, in this order."""
+
+    FIRST_RELEASE = "first-release"  # OLD is empty: nothing can break
+    DECLARED_BUMP = "declared-bump"  # --declared-bump
+    TO_VERSION = "to-version"  # --to-version
+    NEW_VERSION = "new-version"  # NEW's artifact annotation or source name
+    CHANGESETS = "changesets"  # the pending .changeset/*.md files
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """The declared bump's source, and a phrase that says it in a report."""
+
+    source: BumpSource
+    detail: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source.value, "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class ChangesetRelease:
+    """What the pending changesets of one ``.changeset`` folder declare for one package.
+
+    Built by ``tc_contracts_py.changesets``; ``bump`` is ``None`` when no changeset names
+    the package, ``package`` is ``None`` when nothing says which package the contracts are.
+    """
+
+    folder: str
+    package: str | None
+    bump: Bump | None
+    files: tuple[str, ...] = ()
 
 
 @dataclass
@@ -215,7 +256,11 @@ class DiffReport:
     gate_findings: list[GateFinding] = field(default_factory=list)
     required_bump: Bump = Bump.NONE
     declared_bump: Bump | None = None
-    gate: GateStatus = GateStatus.SKIPPED
+    declared_by: Declaration = Declaration(BumpSource.NONE, "nothing declared")
+    # the largest bump the declaration allows: a change that requires more fails the gate
+    allowed_bump: Bump = Bump.MAJOR
+    gate: GateStatus = GateStatus.OFF
+    suggested_changeset: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -223,6 +268,13 @@ class DiffReport:
 
     def breaking_changes(self) -> list[Change]:
         return [c for c in self.changes if c.bump is Bump.MAJOR]
+
+    def blocks(self, change: Change) -> bool:
+        """Whether this change fails the gate: it requires more than the declaration allows."""
+        return self.gate is GateStatus.FAIL and change.counted_bump.value > self.allowed_bump.value
+
+    def blocking_changes(self) -> list[Change]:
+        return [c for c in self.changes if self.blocks(c)]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -235,8 +287,10 @@ class DiffReport:
             },
             "required_bump": self.required_bump.label,
             "declared_bump": self.declared_bump.label if self.declared_bump else None,
+            "declared_by": self.declared_by.to_json(),
             "gate": self.gate.value,
+            "suggested_changeset": self.suggested_changeset,
             "schemas": [s.to_json() for s in self.schemas],
-            "changes": [c.to_json() for c in self.changes]
-            + [f.to_json() for f in self.gate_findings],
+            "changes": [{**c.to_json(), "blocking": self.blocks(c)} for c in self.changes]
+            + [{**f.to_json(), "blocking": True} for f in self.gate_findings],
         }

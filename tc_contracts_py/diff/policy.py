@@ -16,7 +16,7 @@ from typing import Any
 import semver
 
 from tc_contracts_py.config import ProjectConfig, UnknownProperties
-from tc_contracts_py.diff.model import Role
+from tc_contracts_py.diff.model import Bump, ChangesetRelease, Role
 from tc_contracts_py.diff.waivers import Waiver, parse_waivers
 from tc_contracts_py.errors import ConfigError
 
@@ -49,6 +49,11 @@ class DiffPolicy:
     likely_breaks: bool = True
     from_version: str | None = None
     to_version: str | None = None
+    # the other declarations of the bump (docs/diff.md, "The semver gate")
+    declared_bump: Bump | None = None
+    changesets: ChangesetRelease | None = None
+    package: str | None = None  # the package a suggested changeset names
+    gate: bool = True
     waivers: tuple[Waiver, ...] = ()
     today: date = field(default_factory=date.today)
 
@@ -161,6 +166,14 @@ def _read_waivers(path: Path) -> tuple[Waiver, ...]:
     return parse_waivers(text, str(path))
 
 
+def diff_package(config: ProjectConfig) -> str | None:
+    """``[tool.tc-contracts.diff] package``: the npm package whose changesets count."""
+    value = config.section("diff").get("package")
+    if value is not None and (not isinstance(value, str) or not value):
+        raise ConfigError(f"{config.path or '<config>'}: diff.package: expected a package name")
+    return value
+
+
 def policy_from_config(
     config: ProjectConfig,
     *,
@@ -168,11 +181,16 @@ def policy_from_config(
     zero_major: str | None = None,
     from_version: str | None = None,
     to_version: str | None = None,
+    declared_bump: str | None = None,
+    changesets: ChangesetRelease | None = None,
+    gate: bool = True,
     waivers_path: Path | None = None,
 ) -> DiffPolicy:
     """The policy of one diff: options first, then ``[tool.tc-contracts.diff]``, then defaults."""
     section = config.section("diff")
     where = f"{config.path or '<config>'}: diff"
+    if to_version is not None and declared_bump is not None:
+        raise ConfigError("--to-version and --declared-bump both declare the bump: pass one")
     configured = section.get("unknown-properties")
     if unknown_properties is None and isinstance(configured, str):
         unknown_properties = _choice(where, "unknown-properties", configured, ("strip", "reject"))
@@ -190,5 +208,9 @@ def policy_from_config(
         likely_breaks=likely,
         from_version=_checked_version("--from-version", from_version),
         to_version=_checked_version("--to-version", to_version),
+        declared_bump=Bump.from_label(declared_bump) if declared_bump else None,
+        changesets=changesets,
+        package=(changesets.package if changesets else None) or diff_package(config),
+        gate=gate,
         waivers=_read_waivers(waivers_path) if waivers_path is not None else (),
     )

@@ -13,6 +13,8 @@ from typing import Any
 
 from tc_contracts_py.diff.model import Bump, Change, DiffReport, GateStatus, SchemaStatus
 
+_WRITE_HINT = "--write-changeset FILE writes it"
+
 _PAYLOAD_LIMIT = 400
 
 
@@ -69,6 +71,25 @@ def _ordered(report: DiffReport) -> list[Change]:
     )
 
 
+def _role(report: DiffReport, change: Change) -> str:
+    role = next((s.role for s in report.schemas if s.name == change.schema), None)
+    return f"{change.schema} ({role.value})" if role else change.schema
+
+
+def _declared(report: DiffReport) -> str:
+    """The declared bump and its source, e.g. ``major (from changesets .changeset/a.md)``."""
+    if report.declared_bump is None:
+        return f"unknown ({report.declared_by.detail})"
+    return f"{report.declared_bump.label} (from {report.declared_by.detail})"
+
+
+def _verdict_line(report: DiffReport) -> str:
+    return (
+        f"required bump: {report.required_bump.label}; declared: {_declared(report)}; "
+        f"gate: {report.gate.value}"
+    )
+
+
 def render_text(report: DiffReport, *, color: bool = False) -> str:
     def style(text: str, **kwargs: Any) -> str:
         if not color:
@@ -92,7 +113,7 @@ def render_text(report: DiffReport, *, color: bool = False) -> str:
         label = change.bump.label.upper() if change.bump is Bump.MAJOR else change.bump.label
         head = style(f"{label:<6}", fg=colours[change.bump], bold=change.bump is Bump.MAJOR)
         waived = style(" [waived]", fg="green") if change.waived else ""
-        lines.append(f"{head} {change.schema}: {change.message} ({change.rule}){waived}")
+        lines.append(f"{head} {_role(report, change)}: {change.message} ({change.rule}){waived}")
         if change.breaks:
             lines.append(f"         breaks {_breaks(change)}; {change.certainty.value}")
         if change.witness is not None:
@@ -105,14 +126,17 @@ def render_text(report: DiffReport, *, color: bool = False) -> str:
     lines.append("")
     for finding in report.gate_findings:
         lines.append(style(f"gate: {finding.message} ({finding.rule})", fg="red", bold=True))
-    declared = report.declared_bump.label if report.declared_bump else "unknown"
+    if report.suggested_changeset:
+        lines.append(f"the changeset that fixes it ({_WRITE_HINT}):")
+        lines += [f"  {line}" if line else "" for line in report.suggested_changeset.splitlines()]
     verdict = {
         GateStatus.PASS: style("PASS", fg="green", bold=True),
         GateStatus.FAIL: style("FAIL", fg="red", bold=True),
-        GateStatus.SKIPPED: style("SKIPPED (no versions)", fg="yellow"),
+        GateStatus.OFF: style("OFF (--no-gate)", fg="yellow"),
     }[report.gate]
     lines.append(
-        f"required bump: {report.required_bump.label}; declared: {declared}; gate: {verdict}"
+        f"required bump: {report.required_bump.label}; declared: {_declared(report)}; "
+        f"gate: {verdict}"
     )
     return "\n".join(lines) + "\n"
 
@@ -122,13 +146,12 @@ def _md(text: str) -> str:
 
 
 def render_markdown(report: DiffReport) -> str:
-    icon = {GateStatus.PASS: "✅", GateStatus.FAIL: "❌", GateStatus.SKIPPED: "⚠️"}[report.gate]
-    declared = report.declared_bump.label if report.declared_bump else "unknown"
+    icon = {GateStatus.PASS: "✅", GateStatus.FAIL: "❌", GateStatus.OFF: "⚪"}[report.gate]
     lines = [
         f"## {icon} tc-schema diff: gate {report.gate.value}",
         "",
         f"`{_version(report, 'old')}` → `{_version(report, 'new')}` · required bump "
-        f"**{report.required_bump.label}** · declared **{declared}** · "
+        f"**{report.required_bump.label}** · declared **{_md(_declared(report))}** · "
         f"unknown properties `{report.unknown_properties}` · zero-major `{report.zero_major}`",
         "",
         f"Schemas: {_summary(report)}.",
@@ -138,18 +161,23 @@ def render_markdown(report: DiffReport) -> str:
         lines.append(f"> **{finding.rule}**: {_md(finding.message)}")
     if report.gate_findings:
         lines.append("")
+    if report.suggested_changeset:
+        lines += [f"The changeset that fixes it (`{_WRITE_HINT}`):", "", "```md"]
+        lines += [*report.suggested_changeset.splitlines(), "```", ""]
+    roles = {s.name: s.role.value for s in report.schemas}
     changes = _ordered(report)
     if changes:
         lines += [
-            "| bump | schema | change | breaks | certainty | rule |",
-            "|---|---|---|---|---|---|",
+            "| bump | schema | role | change | breaks | certainty | rule |",
+            "|---|---|---|---|---|---|---|",
         ]
         for change in changes:
             bump = f"**{change.bump.label}**" if change.bump is Bump.MAJOR else change.bump.label
             if change.waived:
                 bump += " (waived)"
             lines.append(
-                f"| {bump} | `{change.schema}` | {_md(change.message)} | {_breaks(change)} | "
+                f"| {bump} | `{change.schema}` | {roles.get(change.schema, '')} | "
+                f"{_md(change.message)} | {_breaks(change)} | "
                 f"{change.certainty.value if change.breaks else ''} | `{change.rule}` |"
             )
         witnessed = [c for c in changes if c.witness is not None]
@@ -179,13 +207,19 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _github_level(report: DiffReport, change: Change) -> str:
+    if report.blocks(change):
+        return "error"
+    if change.bump is Bump.MAJOR and (change.waived or report.gate is GateStatus.OFF):
+        return "warning"
+    return "notice"
+
+
 def render_github(report: DiffReport, files: Mapping[str, str]) -> str:
-    """GitHub workflow commands: ``::error`` for breaks that fail, notices for the rest."""
+    """GitHub workflow commands: ``::error`` exactly for what fails the gate, notices for the
+    rest (breaks a declared major allows included), warnings for waived or ungated breaks."""
     lines: list[str] = []
     for change in _ordered(report):
-        level = "error" if change.bump is Bump.MAJOR and not change.waived else "notice"
-        if change.bump is Bump.MAJOR and change.waived:
-            level = "warning"
         properties = []
         if change.schema in files:
             properties.append(f"file={_escape_property(files[change.schema])}")
@@ -195,54 +229,62 @@ def render_github(report: DiffReport, files: Mapping[str, str]) -> str:
             message += (
                 f"\nwitness (valid under {change.witness.direction.writer}): {_payload(change)}"
             )
+        level = _github_level(report, change)
         lines.append(f"::{level} {','.join(properties)}::{_escape_data(message)}")
     for finding in report.gate_findings:
         title = _escape_property(f"semver gate: {finding.rule}")
         lines.append(f"::error title={title}::{_escape_data(finding.message)}")
-    declared = report.declared_bump.label if report.declared_bump else "unknown"
-    summary = (
-        f"tc-schema diff: required {report.required_bump.label}, declared {declared}, "
-        f"gate {report.gate.value}"
-    )
+    if report.suggested_changeset:
+        title = _escape_property("semver gate: the changeset that fixes it")
+        lines.append(f"::notice title={title}::{_escape_data(report.suggested_changeset)}")
+    summary = f"tc-schema diff: {_verdict_line(report)}"
     lines.append(f"::notice title=tc-schema diff::{_escape_data(summary)}")
     return "\n".join(lines) + "\n"
 
 
 def render_junit(report: DiffReport) -> str:
+    """A test case per schema, failed exactly by its changes that fail the gate, and one for
+    the gate itself; allowed changes are the passing cases' output."""
     suite = ET.Element("testsuite", name="tc-schema diff")
     failures = 0
     for schema in report.schemas:
         case = ET.SubElement(suite, "testcase", classname="tc-schema.diff", name=schema.name)
-        blocking = [
-            c
-            for c in report.changes
-            if c.schema == schema.name and c.bump is Bump.MAJOR and not c.waived
-        ]
+        mine = [c for c in _ordered(report) if c.schema == schema.name]
+        blocking = [c for c in mine if report.blocks(c)]
         if blocking:
             failures += 1
+            top = max((c.counted_bump for c in blocking), key=lambda b: b.value)
             failure = ET.SubElement(
                 case,
                 "failure",
-                message=f"{len(blocking)} breaking change(s) in {schema.name} ({schema.role.value})",
+                message=f"{len(blocking)} change(s) in {schema.name} ({schema.role.value}) "
+                f"require a {top.label} bump",
                 type="breaking-change",
             )
             failure.text = "\n".join(
                 f"{c.rule}: {c.message}" + (f"\n  witness: {_payload(c)}" if c.witness else "")
                 for c in blocking
             )
-        others = [c for c in report.changes if c.schema == schema.name and c not in blocking]
+        others = [c for c in mine if c not in blocking]
         if others:
             output = ET.SubElement(case, "system-out")
-            output.text = "\n".join(f"{c.bump.label} {c.rule}: {c.message}" for c in others)
+            output.text = "\n".join(
+                f"{c.bump.label} {c.rule}: {c.message}" + (" (waived)" if c.waived else "")
+                for c in others
+            )
     gate_case = ET.SubElement(suite, "testcase", classname="tc-schema.diff", name="semver gate")
     if report.gate is GateStatus.FAIL:
         failures += 1
         failure = ET.SubElement(
             gate_case, "failure", message="semver gate failed", type="semver-gate"
         )
-        failure.text = "\n".join(f"{f.rule}: {f.message}" for f in report.gate_findings)
-    elif report.gate is GateStatus.SKIPPED:
-        ET.SubElement(gate_case, "skipped", message="no versions to compare")
+        text = [f"{f.rule}: {f.message}" for f in report.gate_findings]
+        if report.suggested_changeset:
+            text += [f"the changeset that fixes it ({_WRITE_HINT}):", report.suggested_changeset]
+        failure.text = "\n".join(text)
+    elif report.gate is GateStatus.OFF:
+        ET.SubElement(gate_case, "skipped", message="--no-gate")
+    ET.SubElement(gate_case, "system-out").text = _verdict_line(report)
     suite.set("tests", str(len(report.schemas) + 1))
     suite.set("failures", str(failures))
     suite.set("errors", "0")

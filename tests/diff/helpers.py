@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tc_contracts_py.config import UnknownProperties
-from tc_contracts_py.diff import DiffPolicy, DiffReport, Waiver, ZeroMajor, diff_schema_sets
+from tc_contracts_py.diff import Bump, DiffPolicy, DiffReport, Waiver, ZeroMajor, diff_schema_sets
 from tc_contracts_py.schemaset import SchemaSet, schema_set_from_files
 
 CASES = Path(__file__).parent / "cases"
@@ -41,6 +41,10 @@ def policy_from(options: dict[str, Any]) -> DiffPolicy:
         zero_major=ZeroMajor(options.get("zero_major", "strict")),
         from_version=options.get("from_version"),
         to_version=options.get("to_version"),
+        declared_bump=Bump.from_label(options["declared_bump"])
+        if "declared_bump" in options
+        else None,
+        gate=options.get("gate", True),
         waivers=waivers,
         today=TODAY,
     )

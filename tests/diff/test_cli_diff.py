@@ -33,7 +33,10 @@ def at_root(monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_minor_release_passes(at_root: Path) -> None:
     result = run("diff", f"{FIXTURE}/1.0.0", f"{FIXTURE}/1.1.0")
     assert result.exit_code == 0, result.output
-    assert "required bump: minor; declared: minor; gate: PASS" in result.output
+    assert (
+        "required bump: minor; declared: minor (from NEW's source name); gate: PASS"
+        in result.output
+    )
 
 
 def test_a_break_without_a_major_bump_exits_1_after_the_report(at_root: Path) -> None:
@@ -51,9 +54,10 @@ def test_json_contract(at_root: Path) -> None:
     report = json.loads(result.output)
     assert report["format_version"] == 1
     assert set(report) == {
-        "format_version", "old", "new", "policy", "required_bump", "declared_bump", "gate",
-        "schemas", "changes",
+        "format_version", "old", "new", "policy", "required_bump", "declared_bump", "declared_by",
+        "gate", "suggested_changeset", "schemas", "changes",
     }  # fmt: skip
+    assert report["declared_by"] == {"source": "to-version", "detail": "--to-version"}
     assert report["old"] == {"source": f"{FIXTURE}/1.1.1", "version": "1.1.1"}
     assert report["new"] == {"source": f"{FIXTURE}/2.0.0", "version": "1.2.0"}
     assert report["policy"] == {"unknown_properties": "strip", "zero_major": "strict"}
@@ -71,6 +75,7 @@ def test_json_contract(at_root: Path) -> None:
     keys = {
         "rule", "schema", "old_pointer", "new_pointer", "path", "breaks_old_readers",
         "breaks_new_readers", "certainty", "bump", "message", "fingerprint", "witness", "waived",
+        "blocking",
     }  # fmt: skip
     for change in report["changes"]:
         assert set(change) == keys

@@ -337,14 +337,18 @@ def test_zero_major(zero_major: ZeroMajor, to_version: str, gate: GateStatus) ->
     assert report.gate is gate
 
 
-def test_gate_passes_with_enough_bump_and_is_skipped_without_versions() -> None:
+def test_gate_passes_with_enough_bump_and_fails_closed_on_an_undeclared_major() -> None:
     assert (
         diff_documents(
             S, {"type": "integer"}, {"from_version": "1.2.3", "to_version": "2.0.0"}
         ).gate
         is GateStatus.PASS
     )
-    assert diff_documents(S, {"type": "integer"}).gate is GateStatus.SKIPPED
+    undeclared = diff_documents(S, {"type": "integer"})
+    assert undeclared.gate is GateStatus.FAIL
+    assert [f.rule for f in undeclared.gate_findings] == ["gate-bump-undeclared"]
+    assert diff_documents(S, {"type": "string", "maxLength": 3}).gate is GateStatus.FAIL
+    assert diff_documents(S, {"type": "string", "description": "d"}).gate is GateStatus.PASS
     assert (
         diff_documents(S, S, {"from_version": "1.0.0", "to_version": "1.0.0"}).gate
         is GateStatus.PASS

@@ -26,6 +26,7 @@ from tc_contracts_py.diff.rules.combinators import (
 )
 from tc_contracts_py.diff.rules.listed import (
     GATE_BUMP_TOO_SMALL,
+    GATE_BUMP_UNDECLARED,
     GATE_VERSION_DECREASED,
     GATE_VERSION_INVALID,
     GATE_VERSION_UNCHANGED,
@@ -51,6 +52,7 @@ from tc_contracts_py.diff.rules.registry import (
 
 __all__ = [
     "GATE_BUMP_TOO_SMALL",
+    "GATE_BUMP_UNDECLARED",
     "GATE_VERSION_DECREASED",
     "GATE_VERSION_INVALID",
     "GATE_VERSION_UNCHANGED",

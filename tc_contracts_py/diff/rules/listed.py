@@ -34,6 +34,12 @@ GATE_BUMP_TOO_SMALL = listed(
     breaks=NONE,
     description="the declared version bump is smaller than the changes require",
 )
+GATE_BUMP_UNDECLARED = listed(
+    id="gate-bump-undeclared",
+    family=Family.GATE,
+    breaks=NONE,
+    description="the changes require a major bump and no version, changeset or flag declares one",
+)
 GATE_VERSION_DECREASED = listed(
     id="gate-version-decreased",
     family=Family.GATE,
