@@ -38,13 +38,13 @@ def _keys_read_by_the_tool() -> set[tuple[str, str]]:
 
 
 def _is_table(receiver: ast.expr) -> bool:
-    """``section.get``, ``testing.get`` or ``self._testing_table().get``."""
+    """``section.get``, ``testing.get``, ``….section("diff").get`` or ``self._testing_table().get``."""
     if isinstance(receiver, ast.Name):
         return receiver.id in ("section", "testing")
     return (
         isinstance(receiver, ast.Call)
         and isinstance(receiver.func, ast.Attribute)
-        and receiver.func.attr == "_testing_table"
+        and receiver.func.attr in ("_testing_table", "section")
     )
 
 
