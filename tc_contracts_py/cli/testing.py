@@ -115,7 +115,7 @@ def check_models_command(
     for name in names:
         known_valid, known_invalid = _known_payloads(payload_dir, name)
         report = check_agreement(
-            contracts.model(name),
+            contracts.adapter(name),
             contracts.entry(name),
             schema_set=contracts.schema_set,
             examples=examples,

@@ -112,7 +112,15 @@ def _postprocess(source: str, class_name: str) -> str:
     if needed:
         wanted.update(needed)
         source = _ensure_from_import(source, "typing", {"Annotated"})
-    return _ensure_pydantic_imports(source, wanted) if wanted else source
+    source, guarded = _numeric_enums_refuse_booleans(source)
+    if guarded:
+        wanted.add("GetCoreSchemaHandler")
+    source = _ensure_pydantic_imports(source, wanted) if wanted else source
+    if guarded:
+        source = _after_pydantic_import(
+            source, "from pydantic_core import CoreSchema, core_schema\n"
+        )
+    return source
 
 
 # Zod's `.datetime()` (zod-to-json-schema emits only `format: date-time`; Zod 4 adds this as a
@@ -289,6 +297,68 @@ def _zod_date_formats(source: str) -> tuple[str, set[str]]:
     return source, {"BeforeValidator"} | ({"AwareDatetime"} if "date-time" in kinds else set())
 
 
+# JSON `true` is not `1` (JSON Schema and Zod keep booleans apart), but `True == 1` and
+# `hash(True) == hash(1)` in Python, so an Enum's value lookup, which pydantic uses in lax and
+# strict mode alike, takes `true` for a member 1 and `false` for a member 0.
+_NOT_A_BOOLEAN_BLOCK = """
+
+def @NAME@(value: object) -> object:
+    \"\"\"A numeric enum member is never a boolean (True == 1 in Python, not in JSON).\"\"\"
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a member of this enum")
+    return value
+"""
+_NOT_A_BOOLEAN_HOOK = """
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: object, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(@NAME@, handler(source))
+"""
+
+
+def _numeric_enums_refuse_booleans(source: str) -> tuple[str, bool]:
+    """Give every Enum with a number among its members (and no boolean) a hook refusing bools."""
+    tree = ast.parse(source)
+    targets: list[ast.ClassDef] = []
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        if not any(isinstance(b, ast.Name) and b.id in ("Enum", "IntEnum") for b in node.bases):
+            continue
+        values = [
+            stmt.value.value
+            for stmt in node.body
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant)
+        ]
+        numeric = any(type(v) in (int, float) for v in values)
+        if numeric and not any(type(v) is bool for v in values):
+            targets.append(node)
+    if not targets:
+        return source, False
+    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
+        n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef | ast.FunctionDef)
+    }
+    name = "_not_a_boolean"
+    while name in taken:
+        name += "_"
+    lines = source.splitlines(keepends=True)
+    for node in sorted(targets, key=lambda n: n.lineno, reverse=True):
+        end = node.end_lineno or node.lineno
+        if not lines[end - 1].endswith("\n"):
+            lines[end - 1] += "\n"
+        lines.insert(end, _NOT_A_BOOLEAN_HOOK.lstrip("\n").replace("@NAME@", name))
+        lines.insert(end, "\n")
+    first = min(node.lineno for node in targets)
+    # The helper goes right before the first guarded enum (after any decorators/comments).
+    start = first - 1
+    while start > 0 and lines[start - 1].strip() not in ("",):
+        start -= 1
+    lines.insert(start, _NOT_A_BOOLEAN_BLOCK.lstrip("\n").replace("@NAME@", name) + "\n\n")
+    return "".join(lines), True
+
+
 def _add_import_line(source: str, line: str) -> str:
     """``line`` after the ``from __future__`` import (which must stay first), else on top."""
     future = "from __future__ import annotations\n"
@@ -328,9 +398,29 @@ def _root_alias_to_model(source: str, class_name: str) -> tuple[str, bool]:
     return source, True
 
 
+def _after_pydantic_import(source: str, line: str) -> str:
+    """``line`` right after the ``from pydantic import …`` statement, as isort orders them."""
+    match = _PYDANTIC_IMPORT_RE.search(source)
+    if match is None:
+        return _add_import_line(source, line)
+    end = source.index("\n", match.end()) + 1 if "\n" in source[match.end() :] else len(source)
+    return source[:end] + line + source[end:]
+
+
 def _ensure_pydantic_imports(source: str, names: set[str]) -> str:
     match = _PYDANTIC_IMPORT_RE.search(source)
     if match is None:
+        tree = ast.parse(source)
+        imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+        standard = [
+            n for n in imports if not (isinstance(n, ast.ImportFrom) and n.module == "__future__")
+        ]
+        if standard:
+            # After the standard-library imports, as its own group.
+            lines = source.splitlines(keepends=True)
+            end = max(n.end_lineno or n.lineno for n in standard)
+            lines.insert(end, f"\nfrom pydantic import {', '.join(sorted(names))}\n")
+            return "".join(lines)
         return _add_import_line(source, f"from pydantic import {', '.join(sorted(names))}\n")
     listed = match.group("names") or match.group("names1")
     present = {n.strip() for n in listed.replace("\n", " ").split(",") if n.strip()}

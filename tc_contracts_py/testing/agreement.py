@@ -6,8 +6,10 @@ near misses through both the schema (the contract) and the model, and reports:
 - **looser**: the model accepts a payload the schema rejects (a near miss got through);
 - **stricter**: the model rejects a payload the schema accepts.
 
-Payloads reach the model the way they arrive on the wire: as JSON text, through
-``model_validate_json`` (``mode="python"`` uses ``model_validate`` on the dict instead).
+Payloads reach the model the way they arrive on the wire: as JSON text, through the
+model's ``TypeAdapter.validate_json`` (``mode="python"`` uses ``validate_python`` on the
+value instead). The model is any generated type: ``BaseModel``, ``RootModel``, ``Enum`` or a
+type alias.
 
 Near misses that add an undeclared key are *tolerated*, not findings, when the models
 were generated with ``unknown-properties = strip``: dropping such keys is that policy
@@ -21,12 +23,14 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from hypothesis import HealthCheck, Phase, given, settings
+from pydantic import TypeAdapter, ValidationError
 
 from tc_contracts_py.config import UnknownProperties
 from tc_contracts_py.schemaset import Schema, SchemaSet, to_pointer
+from tc_contracts_py.testing.adapters import adapter_for, type_label, validate
 from tc_contracts_py.testing.strategies import (
     DEFAULT_MAX_DEPTH,
     NearMiss,
@@ -34,9 +38,6 @@ from tc_contracts_py.testing.strategies import (
     resolve_target,
 )
 from tc_contracts_py.testing.validation import Semantics
-
-if TYPE_CHECKING:
-    from pydantic import BaseModel
 
 __all__ = ["AgreementReport", "Finding", "check_agreement"]
 
@@ -130,14 +131,9 @@ def _size(payload: Any) -> int:
     return len(json.dumps(payload, default=str))
 
 
-def _model_errors(model: type[BaseModel], payload: Any, mode: str) -> list[dict[str, Any]]:
-    from pydantic import ValidationError
-
+def _model_errors(adapter: TypeAdapter[Any], payload: Any, mode: str) -> list[dict[str, Any]]:
     try:
-        if mode == "json":
-            model.model_validate_json(json.dumps(payload))
-        else:
-            model.model_validate(payload)
+        validate(adapter, payload, "json" if mode == "json" else "python")
     except ValidationError as exc:
         return [dict(error) for error in exc.errors(include_url=False)]
     except Exception as exc:  # noqa: BLE001 - a validator that crashes is a finding, not our crash
@@ -147,7 +143,7 @@ def _model_errors(model: type[BaseModel], payload: Any, mode: str) -> list[dict[
 
 
 def check_agreement(
-    model: type[BaseModel],
+    model: Any,
     schema: str | Schema | Mapping[str, Any],
     *,
     schema_set: SchemaSet | None = None,
@@ -167,12 +163,13 @@ def check_agreement(
     fixtures; an invalid one may be a ``NearMiss`` carrying why it is invalid). They are
     classified by the schema, not trusted blindly.
     """
+    adapter = adapter_for(model)
     if isinstance(schema, str) and schema_set is not None:
         schema = schema_set[schema]
     name = (
         schema.name
         if isinstance(schema, Schema)
-        else str(schema.get("title", model.__name__))
+        else str(schema.get("title", type_label(model)))
         if isinstance(schema, Mapping)
         else schema
     )
@@ -187,7 +184,7 @@ def check_agreement(
 
     def check_valid(payload: Any) -> None:
         report.valid_checked += 1
-        errors = _model_errors(model, payload, mode)
+        errors = _model_errors(adapter, payload, mode)
         if errors:
             first = errors[0]
             pointer = to_pointer(list(first.get("loc", ())))
@@ -201,7 +198,7 @@ def check_agreement(
 
     def check_near_miss(miss: NearMiss) -> None:
         report.invalid_checked += 1
-        if _model_errors(model, miss.payload, mode):
+        if _model_errors(adapter, miss.payload, mode):
             return
         finding = Finding(name, "looser", miss.kind, miss.pointer, miss.detail, miss.payload)
         tolerated = tolerate_extra_keys and miss.kind == "additionalProperties"

@@ -2,7 +2,8 @@
 
     contracts = Contracts.load("ghcr.io/org/contracts-schemas:1.4.0@sha256:…", models="app.models")
     contracts.validate("User", payload)        # raises ContractViolation naming every pointer
-    user = contracts.model("User").model_validate(payload)
+    user = contracts.parse("User", payload)    # through the generated type, whatever its kind
+    contracts.dump("User", user)                # back to JSON values, by alias
 
 Validators are compiled once per schema and cached; formats are really checked
 and patterns read as ECMA-262 (see ``validation``).
@@ -38,7 +39,7 @@ Engine = Literal["jsonschema", "jsonschema-rs", "auto"]
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
-    from pydantic import BaseModel
+    from pydantic import TypeAdapter
 
     from tc_contracts_py.testing.fast import FastValidator
     from tc_contracts_py.testing.strategies import NearMiss, SchemaCompiler
@@ -395,16 +396,47 @@ class Contracts:
             self._models = import_models(self._models_spec)
         return self._models
 
-    def model(self, name: str) -> type[BaseModel]:
-        """The generated model of schema ``name`` (exported under the schema's name)."""
+    def model(self, name: str) -> Any:
+        """The generated type of schema ``name``, exported under the schema's name.
+
+        A ``BaseModel`` for an object root; a ``RootModel``, an ``Enum``/``StrEnum`` or a type
+        alias for any other root. ``adapter``, ``parse`` and ``dump`` handle every kind alike.
+        """
         self.entry(name)
+        from tc_contracts_py.testing.adapters import is_type_form
+
         model = getattr(self.models, name, None)
-        if model is None or not hasattr(model, "model_validate"):
+        if model is None or not is_type_form(model):
             raise UnknownSchema(
                 f"models package {self.models.__name__!r} has no model {name!r} "
                 "(regenerate it with `tc-schema gen`?)"
             )
-        return model  # type: ignore[no-any-return]
+        return model
+
+    def adapter(self, name: str) -> TypeAdapter[Any]:
+        """A pydantic ``TypeAdapter`` of the generated type of ``name`` (cached)."""
+        from tc_contracts_py.testing.adapters import adapter_for
+
+        model = self.model(name)
+        try:
+            return adapter_for(model)
+        except TypeError as exc:
+            raise UnknownSchema(
+                f"models package {self.models.__name__!r}: {name!r} is not a model: {exc}"
+            ) from None
+
+    def parse(self, name: str, payload: Any, *, mode: Literal["json", "python"] = "python") -> Any:
+        """``payload`` parsed by the generated type of ``name`` (pydantic ``ValidationError``
+        when it refuses); ``mode="json"`` parses it as JSON text, as it arrives on the wire."""
+        from tc_contracts_py.testing.adapters import validate
+
+        return validate(self.adapter(name), payload, mode)
+
+    def dump(self, name: str, value: Any, *, exclude_unset: bool = True) -> Any:
+        """A parsed ``value`` of ``name`` as JSON values, by alias, as a service emits it."""
+        from tc_contracts_py.testing.adapters import dump
+
+        return dump(self.adapter(name), value, exclude_unset=exclude_unset)
 
     @property
     def unknown_properties(self) -> UnknownProperties:
@@ -454,5 +486,5 @@ class Contracts:
                 return compiler.without_undeclared(value, entry.document, loc)
 
         assert_round_trip(
-            self.model(name), payload, schema=self.validator(name), name=name, expected=expected
+            self.adapter(name), payload, schema=self.validator(name), name=name, expected=expected
         )

@@ -354,8 +354,7 @@ class ContractItem(pytest.Item):
         from hypothesis import given
 
         name = self.schema_name
-        model = contracts.model(name)  # fail early, outside hypothesis, when it is missing
-        del model
+        contracts.adapter(name)  # fail early, outside hypothesis, when it is missing
 
         @state.settings()
         @given(contracts.payloads(name))
@@ -368,7 +367,7 @@ class ContractItem(pytest.Item):
         from tc_contracts_py.testing.agreement import check_agreement
 
         report = check_agreement(
-            contracts.model(self.schema_name),
+            contracts.adapter(self.schema_name),
             contracts.entry(self.schema_name),
             schema_set=contracts.schema_set,
             examples=state.examples,

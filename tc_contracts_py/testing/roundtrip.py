@@ -3,10 +3,10 @@
 ``assert_round_trip(Model, payload, schema=validator)`` checks, in order:
 
 1. the payload is valid for the schema (else the test data is wrong, not the model);
-2. ``Model.model_validate(payload)`` accepts it (else the model is stricter than the contract);
-3. ``model_dump(mode="json", by_alias=True, exclude_unset=True)`` is still valid for the schema
+2. ``Model`` parses it (else the model is stricter than the contract);
+3. the dump (``mode="json", by_alias=True, exclude_unset=True``) is still valid for the schema
    (else a consumer would emit payloads its peers reject);
-4. parsing the dump again gives an equal model (the dump loses nothing the model holds);
+4. parsing the dump again gives an equal value (the dump loses nothing the model holds);
 5. the dump equals the input, up to these normalisations, which carry the same meaning:
 
    - numbers compare by value: ``1`` equals ``1.0`` (Pydantic ``float`` fields dump ``1.0``);
@@ -16,6 +16,9 @@
    - e-mail domains compare case-insensitively (email-validator lower-cases them);
    - URLs compare after Pydantic's normalisation: lower-case scheme and host, ``/`` as the
      path of a bare host.
+
+``Model`` is any generated type: a ``BaseModel``, a ``RootModel``, an ``Enum`` or a type
+alias (or a ``TypeAdapter``); it is parsed and dumped through a pydantic ``TypeAdapter``.
 
 A failure raises ``RoundTripError`` (an ``AssertionError``) that names the stage and, for
 changes, each JSON pointer that changed with its before and after values.
@@ -28,16 +31,14 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import jsonschema.protocols
 from deepdiff import DeepDiff
 
 from tc_contracts_py.schemaset import to_pointer
-
-if TYPE_CHECKING:
-    from pydantic import BaseModel
+from tc_contracts_py.testing.adapters import adapter_for, type_label
 
 __all__ = ["Change", "RoundTripError", "assert_round_trip", "payload_changes"]
 
@@ -115,7 +116,7 @@ def _as_validator(schema: Any) -> jsonschema.protocols.Validator | None:
 
 
 def assert_round_trip(
-    model: type[BaseModel],
+    model: Any,
     payload: Any,
     *,
     schema: jsonschema.protocols.Validator | Mapping[str, Any] | None = None,
@@ -130,7 +131,8 @@ def assert_round_trip(
     """
     from pydantic import ValidationError
 
-    label = name or model.__name__
+    adapter = adapter_for(model)
+    label = name or type_label(model)
     validator = _as_validator(schema)
     if validator is not None:
         errors = _schema_errors(validator, payload)
@@ -139,7 +141,7 @@ def assert_round_trip(
                 label, "input", "the payload itself violates the schema", payload, errors
             )
     try:
-        parsed = model.model_validate(payload)
+        parsed = adapter.validate_python(payload)
     except ValidationError as exc:
         raise RoundTripError(
             label,
@@ -148,7 +150,7 @@ def assert_round_trip(
             payload,
             _pydantic_errors(exc),
         ) from None
-    dumped = parsed.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    dumped = adapter.dump_python(parsed, mode="json", by_alias=True, exclude_unset=True)
     if validator is not None:
         errors = _schema_errors(validator, dumped)
         if errors:
@@ -160,15 +162,15 @@ def assert_round_trip(
                 [*errors, f"dump: {_preview(dumped, _PAYLOAD_PREVIEW)}"],
             )
     try:
-        reparsed = model.model_validate(dumped)
+        reparsed = adapter.validate_python(dumped)
     except ValidationError as exc:
         raise RoundTripError(
             label, "re-parse", "the model rejects its own dump", payload, _pydantic_errors(exc)
         ) from None
     if reparsed != parsed:
         changes = payload_changes(
-            parsed.model_dump(mode="json", by_alias=True),
-            reparsed.model_dump(mode="json", by_alias=True),
+            adapter.dump_python(parsed, mode="json", by_alias=True),
+            adapter.dump_python(reparsed, mode="json", by_alias=True),
         )
         raise RoundTripError(
             label, "re-parse", "parsing the dump gives a different model", payload, changes=changes

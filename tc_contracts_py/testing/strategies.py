@@ -879,6 +879,18 @@ class SchemaCompiler:
             outside = _outside_enum(node["enum"], value)
             if outside is not None:
                 yield _Edit(path, "enum", f"{_short(outside)} is not in the enum", value=outside)
+        for keyword in ("enum", "const"):
+            if keyword not in node:
+                continue
+            allowed = node["enum"] if keyword == "enum" else [node["const"]]
+            lookalike = _boolean_lookalike(allowed) if isinstance(allowed, list) else None
+            if lookalike is not None:
+                yield _Edit(
+                    path,
+                    keyword,
+                    f"{_short(lookalike)} is not {int(lookalike)} (a JSON boolean is no number)",
+                    value=lookalike,
+                )
         if isinstance(value, str):
             yield from self._string_edits(value, node, path)
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -1240,6 +1252,16 @@ def _different(value: Any) -> Any:
     if isinstance(value, (int, float)):
         return value + 1
     return "other"
+
+
+def _boolean_lookalike(values: Sequence[Any]) -> bool | None:
+    """``true``/``false`` where the members have 1/0: equal in Python, never in JSON."""
+    if any(isinstance(v, bool) for v in values):
+        return None
+    for value in values:
+        if isinstance(value, (int, float)) and value in (0, 1):
+            return bool(value)
+    return None
 
 
 def _outside_enum(values: Sequence[Any], current: Any) -> Any:

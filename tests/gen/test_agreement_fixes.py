@@ -259,6 +259,37 @@ def test_enum_keyed_record_needs_every_key(model_for):
     )
 
 
+@pytest.mark.parametrize(
+    ("members", "booleans"),
+    [([1, 2, 3], [True]), ([0, "daily", "weekly"], [False]), ([0, 1], [True, False])],
+)
+def test_numeric_enums_refuse_booleans(model_for, members, booleans):
+    # True == 1 and hash(True) == hash(1) in Python, so an Enum lookup alone takes `true`.
+    field = {"enum": members}
+    model, validator, _ = model_for(obj(DRAFT7, level=field))
+    assert_verdicts(
+        model,
+        validator,
+        valid=[{"level": m} for m in members],
+        invalid=[{"level": b} for b in booleans],
+    )
+    root, root_validator, _ = model_for({"$schema": DRAFT2020, **field})
+    adapter = TypeAdapter(root)
+    for member in members:
+        assert adapter.dump_python(adapter.validate_json(json.dumps(member)), mode="json") == member
+    for boolean in booleans:
+        assert not root_validator.is_valid(boolean)
+        with pytest.raises(ValidationError):
+            adapter.validate_json(json.dumps(boolean))
+        with pytest.raises(ValidationError):
+            adapter.validate_python(boolean)
+
+
+def test_string_enums_get_no_boolean_hook(model_for):
+    model, _, _ = model_for({"$schema": DRAFT7, "type": "string", "enum": ["a", "b"]})
+    assert "__get_pydantic_core_schema__" not in vars(model)
+
+
 def test_check_agreement_finds_no_gap_in_the_fixed_shapes(model_for):
     """The agreement checker, which found these gaps, finds none left in such a schema."""
     document = obj(

@@ -63,7 +63,7 @@ def contracts_for(flavour: str, version: str) -> Contracts:
 
 
 def test_fixtures_are_present() -> None:
-    assert len(fixture_sets()) == 8
+    assert len(fixture_sets()) == 10
     assert len(CASES) >= 50
 
 
