@@ -151,7 +151,7 @@ def test_a_fifo_is_written_in_place(diff_sources, report, tmp_path):
     assert received == [report.encode()]
 
 
-def test_output_to_a_folder_isassert_refused(diff_sources, tmp_path):
+def test_output_to_a_folder_is_refused(diff_sources, tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
     result = invoke([*diff_sources, "--output", str(folder)])
@@ -284,7 +284,7 @@ def test_a_symlinked_out_is_followed_and_kept(command, gen_versions, tmp_path):
     assert sorted(p.name for p in real.parent.iterdir()) == [".target.lock", "target"]
 
 
-def test_a_symlinked_out_to_a_foreign_folder_isassert_refused(gen_versions, tmp_path):
+def test_a_symlinked_out_to_a_foreign_folder_is_refused(gen_versions, tmp_path):
     sources, _, _ = gen_versions
     real = tmp_path / "mine"
     real.mkdir()
