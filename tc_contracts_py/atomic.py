@@ -179,8 +179,12 @@ def output_folder(target: Path) -> Path:
 
     A symlinked output is replaced in its target's place and the link is kept; swapping
     the link itself for a folder would cut the user's tree loose from where it pointed.
+    Anything there that is not a folder (``/dev/null``, a file) is refused before a lock
+    or a staging folder is made beside it.
     """
     if not target.is_symlink():
+        if target.exists() and not target.is_dir():
+            raise PathError(f"{target}: exists and is not a directory")
         return target
     real = Path(os.path.realpath(target))
     if not real.exists():
@@ -188,6 +192,8 @@ def output_folder(target: Path) -> Path:
             f"{target}: is a symbolic link to {os.readlink(target)!r}, which does not exist; "
             "point it at a real folder"
         )
+    if not real.is_dir():
+        raise PathError(f"{target}: is a symbolic link to {real}, which is not a directory")
     if real.parent == real:
         raise PathError(f"{target}: is a symbolic link to {real}, which cannot be replaced")
     return real
@@ -208,6 +214,7 @@ def require_owned(
     recorded_files: Callable[[bytes], Mapping[str, str] | None],
     *,
     ignored: Collection[str] = (),
+    unproven: str = "",
 ) -> None:
     """Refuse (``InputError``, exit 2) to replace ``folder`` unless it is absent, empty, or
     proven to be what tc-schema wrote.
@@ -216,7 +223,8 @@ def require_owned(
     every file tc-schema wrote, or ``None`` when it is not a manifest of ours. Every other
     entry (but ``ignored`` names) must be one of those files, with that digest: a stray
     ``_manifest.json``, a folder of unrelated files, a file added or edited by hand all fail.
-    ``shown`` is the path as the user gave it.
+    ``shown`` is the path as the user gave it; ``unproven`` is added to the refusal of a
+    folder without a manifest (where an older version's output may have none).
     """
     where = os.fspath(shown)
     if not folder.exists():
@@ -230,7 +238,7 @@ def require_owned(
     if proof is None:
         raise InputError(
             f"{where}: not empty and has no {manifest}, so tc-schema did not write it; refusing "
-            "to replace it (choose a new or empty folder, or move its files elsewhere)"
+            f"to replace it (choose a new or empty folder, or move its files elsewhere{unproven})"
         )
     recorded: Mapping[str, str] | None = None
     if proof.is_file(follow_symlinks=False):

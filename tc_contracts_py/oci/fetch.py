@@ -779,7 +779,13 @@ def _write_out(out: Path, tree: CachedTree | None, contents: Mapping[str, bytes]
         folder = output_folder(out)
     with output_errors(out), exclusive(folder):
         recover_directory(folder)
-        require_owned(folder, f"--out {out}", PULL_MANIFEST, _recorded_pull_files)
+        require_owned(
+            folder,
+            f"--out {out}",
+            PULL_MANIFEST,
+            _recorded_pull_files,
+            unproven="; a folder an older tc-schema pulled has none: delete it once",
+        )
         staging = make_sibling_temp_dir(folder)
         try:
             digests: dict[str, str] = {}

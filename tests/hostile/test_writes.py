@@ -297,6 +297,33 @@ def test_a_symlinked_out_to_a_foreign_folder_is_refused(gen_versions, tmp_path):
     assert tree(real) == {"keep.txt": tree(real)["keep.txt"]}
 
 
+@pytest.mark.parametrize("command", ["gen", "pull"])
+def test_an_out_that_is_no_folder_is_refused_before_anything_is_made_beside_it(
+    command, gen_versions, tmp_path
+):
+    sources, _, _ = gen_versions
+    report = tmp_path / "report.txt"
+    report.write_text("mine")
+    link = tmp_path / "link"
+    link.symlink_to(report)
+    # click refuses a file, also through a link; a device is tc-schema's to refuse.
+    for out in (report, link, Path("/dev/null")):
+        result = invoke([command, str(sources[1]), "--out", str(out)])
+        needles = ("not a directory",) if out.is_char_device() else ("is a file",)
+        assert_refused(result, INPUT, str(out), *needles)
+        assert not (out.parent / f".{out.name}.lock").exists()
+    assert report.read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "report.txt"]
+
+
+def test_a_folder_an_older_pull_wrote_is_refused_with_what_to_do(tmp_path):
+    source = write_files(tmp_path / "schemas", small_schema_set(2))
+    out = write_files(tmp_path / "pulled", small_schema_set(1))  # no manifest: pre-manifest
+    result = invoke(["pull", str(source), "--out", str(out)])
+    assert_refused(result, INPUT, str(out), "older tc-schema pulled", "delete it once")
+    assert package_files(out) == small_schema_set(1)
+
+
 # -- modes ---------------------------------------------------------------------------------------
 
 
