@@ -98,6 +98,7 @@ _OS_ERRORS: dict[int, tuple[type[ContractsError], str, str]] = {
     ),
     errno.ENOTDIR: (PathError, "a part of the path is not a directory", "choose a folder"),
     errno.ELOOP: (PathError, "too many levels of symbolic links", "choose a real folder"),
+    errno.EISDIR: (PathError, "is a directory", "name a file"),
 }
 
 
@@ -122,6 +123,26 @@ def os_error(exc: OSError, path: os.PathLike[str] | str | None = None) -> Contra
         meaning = f"is a symbolic link to {os.readlink(where)!r}, which does not exist"
         family, hint, detail = PathError, "point it at a real folder", ""
     return family(f"{where}: {meaning}{detail}" + (f"; {hint}" if hint else ""))
+
+
+def lock_error(exc: OSError, lock_path: os.PathLike[str] | str, protects: str) -> FileSystemError:
+    """A lock file that cannot be made or opened: exit 3 naming it, whatever the errno.
+
+    Lock files are opened with ``O_NOFOLLOW``: a symlink planted in their place is ELOOP;
+    one made by another account is EACCES.
+    """
+    where = os.fspath(lock_path)
+    _family, meaning, hint = _OS_ERRORS.get(
+        exc.errno or 0, (FileSystemError, exc.strerror or str(exc), "")
+    )
+    if exc.errno == errno.ELOOP or os.path.islink(where):
+        meaning = "it is a symbolic link, and lock files are never followed"
+    if exc.errno in (errno.ELOOP, errno.EACCES, errno.EPERM) or os.path.islink(where):
+        hint = "remove it if tc-schema did not make it, or check the folder's owner and mode"
+    return FileSystemError(
+        f"{where}: cannot create or open the lock file for {protects} ({meaning})"
+        + (f"; {hint}" if hint else "")
+    )
 
 
 @contextlib.contextmanager

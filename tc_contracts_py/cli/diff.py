@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from tc_contracts_py.atomic import atomic_write_bytes
+from tc_contracts_py.atomic import atomic_write_bytes, output_descriptor, write_output
 from tc_contracts_py.changesets import read_changesets
 from tc_contracts_py.cli.common import (
     CheckFailed,
@@ -91,7 +91,8 @@ def _version_option(name: str, help_text: str) -> Callable[[F], F]:
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write the report to this file (atomically) instead of stdout.",
+    help="Write the report to this file instead of stdout (atomically; through a symlink; "
+    "in place for a device or fifo; `-` and /dev/stdout are stdout).",
 )
 @fetch_options
 def diff_command(
@@ -154,10 +155,12 @@ def diff_command(
         old = load_schema_set(old_source, options, allow_empty=True)
     new = load_schema_set(new_source, options)
     report = diff_schema_sets(old, new, policy, old_source=old_source, new_source=new_source)
+    if output is not None and output_descriptor(output) == 1:
+        output = None  # stdout, through click like any report (a closed pipe is no error)
     color = fmt == "text" and output is None and _stdout_is_tty() and not os.environ.get("NO_COLOR")
     text = render(report, fmt, color=color, files=_schema_files(new_source, new))
     if output is not None:
-        atomic_write_bytes(output, text.encode("utf-8"))
+        write_output(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=False, color=color)
     if write_changeset is not None and report.suggested_changeset is not None:

@@ -29,8 +29,10 @@ from tc_contracts_py import __version__
 from tc_contracts_py.atomic import (
     exclusive,
     make_sibling_temp_dir,
+    output_folder,
     recover_directory,
     replace_directory,
+    require_owned,
 )
 from tc_contracts_py.codegen.engine import GENERATOR_OPTIONS, GENERATOR_VERSION, render_module
 from tc_contracts_py.codegen.prepare import prepare_document
@@ -49,6 +51,7 @@ MANIFEST = "_manifest.json"
 MANIFEST_FORMAT = 1
 _RESERVED_EXPORTS = frozenset({"SCHEMAS"})
 _IGNORED_OUTPUT_ENTRIES = frozenset({"__pycache__"})
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 __all__ = [
     "MANIFEST",
@@ -194,10 +197,14 @@ def _render_init(package: str, exports: list[tuple[str, str, str]]) -> str:
 
 
 def _plan(
-    schema_set: SchemaSet, out: Path, package: str, options: GenOptions
+    schema_set: SchemaSet, out: Path, package: str, options: GenOptions, *, reuse: bool = True
 ) -> tuple[dict[str, bytes], list[str]]:
-    """The complete desired file set, and which schemas had to be run through the generator."""
-    previous = _read_manifest(out) or {}
+    """The complete desired file set, and which schemas had to be run through the generator.
+
+    With ``reuse`` a module whose schema, options and versions are unchanged is taken from
+    disk when its bytes are what the manifest recorded; without it every module is rendered.
+    """
+    previous = (_read_manifest(out) or {}) if reuse else {}
     previous_schemas = (
         previous.get("schemas", {}) if previous.get("generator") == _generator_info() else {}
     )
@@ -286,7 +293,28 @@ def _differences(desired: dict[str, bytes], on_disk: dict[str, bytes]) -> list[s
     return sorted(changed)
 
 
+def _recorded_outputs(manifest_bytes: bytes) -> dict[str, str] | None:
+    """The files a ``_manifest.json`` of ours records (name -> sha256), or None if it is not one."""
+    try:
+        manifest = json.loads(manifest_bytes)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not (
+        isinstance(manifest, dict)
+        and manifest.get("format_version") == MANIFEST_FORMAT
+        and isinstance(manifest.get("generator"), dict)
+        and "tc-contracts-py" in manifest["generator"]
+        and isinstance(manifest.get("outputs"), dict)
+    ):
+        return None
+    outputs: dict[str, Any] = manifest["outputs"]
+    if not all(isinstance(v, str) and _SHA256_HEX.fullmatch(v) for v in outputs.values()):
+        return None
+    return {str(name): digest for name, digest in outputs.items()}
+
+
 def _check_target(out: Path) -> None:
+    """What ``--check`` needs of ``out``: a folder (or nothing), never a stranger's folder."""
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a directory")
     if out.is_dir() and not (out / MANIFEST).exists():
@@ -300,24 +328,31 @@ def _check_target(out: Path) -> None:
 def generate_models(
     schema_set: SchemaSet, out: Path, options: GenOptions | None = None, *, check: bool = False
 ) -> GenResult:
-    """Generate (or, with ``check``, compare) the models package for a loaded set."""
+    """Generate (or, with ``check``, compare) the models package for a loaded set.
+
+    ``check`` renders every module and compares bytes with the files on disk: the
+    manifest's digests say what was written, not what generation would write now.
+    """
     options = options or GenOptions()
     package = _package_name(out, options)
-    _check_target(out)
+    with output_errors(out):
+        folder = output_folder(out)
     if check:
-        desired, regenerated = _plan(schema_set, out, package, options)
-        changed = _differences(desired, _disk_files(out))
+        _check_target(folder)
+        desired, regenerated = _plan(schema_set, folder, package, options, reuse=False)
+        changed = _differences(desired, _disk_files(folder))
         return GenResult(out, package, len(schema_set), changed, regenerated, checked_only=True)
-    with output_errors(out), exclusive(out):
-        recover_directory(out)
-        desired, regenerated = _plan(schema_set, out, package, options)
-        changed = _differences(desired, _disk_files(out))
+    with output_errors(out), exclusive(folder):
+        recover_directory(folder)
+        require_owned(folder, out, MANIFEST, _recorded_outputs, ignored=_IGNORED_OUTPUT_ENTRIES)
+        desired, regenerated = _plan(schema_set, folder, package, options)
+        changed = _differences(desired, _disk_files(folder))
         if changed:
-            staging = make_sibling_temp_dir(out)
+            staging = make_sibling_temp_dir(folder)
             try:
                 for name, data in desired.items():
                     (staging / name).write_bytes(data)
-                replace_directory(out, staging)
+                replace_directory(folder, staging)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
@@ -348,7 +383,8 @@ def generate_from_source(
     options = options or GenOptions()
     spec = parse_source(source) if isinstance(source, str) else source
     package = _package_name(out, options)
-    inputs = _directory_inputs(spec)
+    # --check never takes the fast path: it trusts the manifest's word for the files.
+    inputs = None if check else _directory_inputs(spec)
     if inputs is not None and out.is_dir():
         manifest = _read_manifest(out)
         if (

@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 import platformdirs
-from filelock import FileLock, Timeout
 
-from tc_contracts_py.errors import OperationalError, naming_os_errors
+from tc_contracts_py.atomic import file_lock
+from tc_contracts_py.errors import naming_os_errors
 from tc_contracts_py.oci.digest import (
     CHUNK_SIZE,
     check_digest,
@@ -277,20 +277,14 @@ class Cache:
     def lock(self, digest: str) -> Iterator[None]:
         """Serialise work on one digest across processes (the others then find it cached)."""
         self._ensure()
-        lock = FileLock(str(self.base / "locks" / f"{digest_hex(digest)}.lock"))
-        try:
-            with naming_os_errors(self.root):
-                lock.acquire(timeout=_LOCK_TIMEOUT_SECONDS)
-        except Timeout:
-            raise OperationalError(
-                f"{self.root}: cache entry {digest} is locked by another process "
-                f"for more than {_LOCK_TIMEOUT_SECONDS:.0f} s"
-            ) from None
-        try:
+        with file_lock(
+            self.base / "locks" / f"{digest_hex(digest)}.lock",
+            what=f"cache entry {digest} of {self.root}",
+            busy=f"{self.root}: cache entry {digest}",
+            timeout=_LOCK_TIMEOUT_SECONDS,
+        ):
             self._sweep_stale_staging()
             yield
-        finally:
-            lock.release()
 
     def _sweep_stale_staging(self) -> None:
         """Remove staging leftovers of crashed runs; recent ones may belong to live processes."""

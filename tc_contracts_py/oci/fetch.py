@@ -37,8 +37,10 @@ from tc_contracts_py.archive import UnsafeArchiveError, read_schema_files
 from tc_contracts_py.atomic import (
     exclusive,
     make_sibling_temp_dir,
+    output_folder,
     recover_directory,
     replace_directory,
+    require_owned,
 )
 from tc_contracts_py.errors import (
     ConfigError,
@@ -736,8 +738,9 @@ def pull(source: str | SourceSpec, options: SourceOptions, out: Path | None = No
     """Fetch and verify a source; with ``out``, replace that folder with its schema files.
 
     Without ``out`` only the cache is filled (what ``--offline`` runs need later). ``out`` is
-    swapped in whole (temp folder + rename); it must be absent, empty, or hold only schema
-    ``*.json`` files, so a mistyped ``--out .`` cannot wipe a project.
+    swapped in whole (temp folder + rename); it must be absent, empty, or a folder an earlier
+    pull wrote (its ``.tc-schema-pull`` manifest records every file in it, by sha256), so a
+    mistyped ``--out`` cannot wipe a project.
     """
     spec = parse_source(source) if isinstance(source, str) else source
     if spec.kind in REMOTE_KINDS:
@@ -759,32 +762,56 @@ def pull(source: str | SourceSpec, options: SourceOptions, out: Path | None = No
     return PullResult(spec.text, None, tuple(sorted(files)), {}, out)
 
 
+# Beside the schema files of a `pull --out` folder: the proof that tc-schema wrote it. No
+# ".json" suffix, so nothing that reads the folder's "*.json" as schemas ever sees it.
+PULL_MANIFEST = ".tc-schema-pull"
+_PULL_FORMAT = "tc-schema pull --out"
+
+
+def _pull_manifest(files: Mapping[str, str]) -> bytes:
+    document = {"format": _PULL_FORMAT, "format_version": 1, "files": dict(sorted(files.items()))}
+    return (json.dumps(document, indent=2) + "\n").encode()
+
+
+def _recorded_pull_files(manifest: bytes) -> dict[str, str] | None:
+    try:
+        document = json.loads(manifest)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not (
+        isinstance(document, dict)
+        and document.get("format") == _PULL_FORMAT
+        and document.get("format_version") == 1
+        and isinstance(document.get("files"), dict)
+        and all(isinstance(v, str) for v in document["files"].values())
+    ):
+        return None
+    return {str(name): digest for name, digest in document["files"].items()}
+
+
 def _write_out(out: Path, tree: CachedTree | None, contents: Mapping[str, bytes] | None) -> None:
-    with output_errors(out), exclusive(out):
-        recover_directory(out)
-        _check_replaceable(out)
-        staging = make_sibling_temp_dir(out)
+    with output_errors(out):
+        folder = output_folder(out)
+    with output_errors(out), exclusive(folder):
+        recover_directory(folder)
+        require_owned(
+            folder,
+            f"--out {out}",
+            PULL_MANIFEST,
+            _recorded_pull_files,
+            unproven="; a folder an older tc-schema pulled has none: delete it once",
+        )
+        staging = make_sibling_temp_dir(folder)
         try:
-            # mkdtemp makes it 0700; the folder is an ordinary project folder.
-            staging.chmod(0o755)
+            digests: dict[str, str] = {}
             if tree is not None:
                 tree.copy_verified(staging)
+                digests.update((name, sha) for name, (sha, _size) in tree.files.items())
             for name, data in (contents or {}).items():
                 (staging / name).write_bytes(data)
-            replace_directory(out, staging)
+                digests[name] = _sha256_hex(data)
+            (staging / PULL_MANIFEST).write_bytes(_pull_manifest(digests))
+            replace_directory(folder, staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-
-
-def _check_replaceable(out: Path) -> None:
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise ConfigError(f"--out {out}: exists and is not a directory")
-    for entry in out.iterdir():
-        if entry.is_symlink() or not entry.is_file() or not entry.name.endswith(".json"):
-            raise ConfigError(
-                f"--out {out}: holds {entry.name!r}, which is not a schema file; refusing to "
-                "replace it (choose an empty or new folder)"
-            )

@@ -10,8 +10,6 @@ space around it.
 
 from __future__ import annotations
 
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,7 +103,4 @@ def write_pin(path: Path, pinned: str) -> None:
         raise ConfigError(f"{path}: no artifact key to update")
     table["artifact"] = pinned
     with naming_os_errors(path):
-        mode = stat.S_IMODE(path.stat().st_mode)
         atomic_write_bytes(path, tomlkit.dumps(document).encode("utf-8"))
-        # The temp file was created 0600; the config keeps the mode it had.
-        os.chmod(path, mode)

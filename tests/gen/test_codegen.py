@@ -226,7 +226,8 @@ def test_failed_generation_leaves_previous_output_intact(user_set, tmp_path):
         generate_from_source(str(user_set), out)
     assert info.value.pointer == "/properties/x/customTypePath"
     assert {p.name: p.read_bytes() for p in out.iterdir()} == snapshot
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    # Only the lock beside the output (kept: waiters must share its inode), no staging.
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".models.lock"]
 
 
 @pytest.mark.parametrize(
@@ -369,7 +370,7 @@ def test_interrupted_swap_is_recovered(user_set, tmp_path):
     (tmp_path / ".models.abc.tmp").mkdir()
     generate_from_source(str(user_set), out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == snapshot
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["models", user_set.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".models.lock", "models", user_set.name]
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from tc_contracts_py.cli import cli
+from tc_contracts_py.oci.fetch import PULL_MANIFEST
 
 # A value that can only appear in output if something leaked it. Set as the registry
 # password and token for every hostile test (see conftest.py).
@@ -112,11 +113,12 @@ def tree(root: Path, *, skip: Iterable[Path] = ()) -> dict[str, str]:
 
 
 def package_files(folder: Path) -> dict[str, bytes]:
-    """The generated package's files, byte for byte (bytecode caches excluded)."""
+    """The generated package's (or pulled folder's) files, byte for byte (bytecode caches
+    and the manifest that proves a `pull --out` folder is tc-schema's excluded)."""
     return {
         str(p.relative_to(folder)): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
+        if p.is_file() and "__pycache__" not in p.parts and p.name != PULL_MANIFEST
     }
 
 

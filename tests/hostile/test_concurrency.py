@@ -51,7 +51,7 @@ def test_eight_gens_of_one_source_into_one_folder(gen_versions, tmp_path):
     # Exactly one of them wrote; the others found the package up to date.
     writers = [stdout for _, stdout, _ in results if "generated package" in stdout]
     assert len(writers) == 1, [stdout for _, stdout, _ in results]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["models"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".models.lock", "models"]
 
 
 def test_two_versions_racing_leave_one_whole_package(gen_versions, tmp_path):
@@ -63,7 +63,7 @@ def test_two_versions_racing_leave_one_whole_package(gen_versions, tmp_path):
     for code, _, stderr in results:
         assert code == 0, stderr
     assert package_files(out) in (references[1], references[2])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["models"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".models.lock", "models"]
     # Whichever won, a final run of v2 converges on exactly v2.
     completed = invoke(_gen_args(folders[2], out))
     assert completed.exit_code == 0, completed.stderr
@@ -86,8 +86,10 @@ def test_eight_pulls_of_one_digest_share_one_cache(hostile_registry, tmp_path):
     for code, stdout, stderr in results:
         assert code == 0, stderr
         assert_no_secret(stdout, stderr)
-    outs = sorted(p for p in tmp_path.iterdir() if p.name != "cache")
+    outs = sorted(p for p in tmp_path.iterdir() if p.name != "cache" and p.suffix != ".lock")
     assert [p.name for p in outs] == ["own0", "own2", "own4", "own6", "shared"]
+    locks = sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".lock")
+    assert locks == [f".{p.name}.lock" for p in outs]
     contents = {p.name: package_files(p) for p in outs}
     first = contents["shared"]
     assert sorted(first) == ["Athlete.json", "Event.json", "Feedback.json", "Session.json"]

@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.helpers import (
+    INPUT,
     SECRET_ENV,
+    assert_refused,
     invoke,
     package_files,
     run_module,
@@ -75,7 +77,7 @@ def test_kill_9_during_gen_leaves_a_whole_package(gen_versions, tmp_path):
     completed = run_module(_gen_args(sources[2], out))
     assert completed.returncode == 0, completed.stderr
     assert package_files(out) == references[2]
-    leftovers = [p.name for p in out.parent.iterdir() if p.name != "models"]
+    leftovers = [p.name for p in out.parent.iterdir() if p.name not in ("models", ".models.lock")]
     assert leftovers == [], leftovers
     # The seeded delays must really have cut runs short, or the test proved nothing.
     assert outcomes["old"] + outcomes["new"] - outcomes["finished"] >= KILLS // 2, outcomes
@@ -96,11 +98,13 @@ def test_interrupted_two_step_swap_is_recovered(gen_versions, tmp_path):
 
     assert completed.exit_code == 0, completed.stderr
     assert package_files(out) == references[2]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["models"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".models.lock", "models"]
 
 
-def test_truncated_module_on_disk_is_regenerated(gen_versions, tmp_path):
-    """A file damaged after generation (or by a crash of another tool) is detected, not trusted."""
+def test_truncated_module_on_disk_is_detected_and_repaired(gen_versions, tmp_path):
+    """A file damaged after generation (or by a crash of another tool) is detected, not trusted:
+    `--check` lists it, `gen` refuses to destroy bytes it did not write and says what to do,
+    and once that is done the next run restores the package."""
     sources, references, _ = gen_versions
     out = tmp_path / "models"
     assert invoke(_gen_args(sources[1], out)).exit_code == 0
@@ -111,6 +115,12 @@ def test_truncated_module_on_disk_is_regenerated(gen_versions, tmp_path):
     assert check.exit_code == 1, check.stderr
     assert "athlete.py" in check.stderr
 
+    damaged = package_files(out)
+    refused = invoke(_gen_args(sources[1], out))
+    assert_refused(refused, INPUT, "athlete.py", "changed since tc-schema wrote it", "delete")
+    assert package_files(out) == damaged
+
+    victim.unlink()
     completed = invoke(_gen_args(sources[1], out))
     assert completed.exit_code == 0, completed.stderr
     assert package_files(out) == references[1]

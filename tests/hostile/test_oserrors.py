@@ -107,7 +107,7 @@ def test_gen_on_a_full_disk_is_named_and_keeps_the_previous_models(gen_versions,
         line = assert_refused(result, OPERATIONAL, str(out), "no space left on the device")
         assert "internal error" not in line
         assert package_files(out) == references[1]
-        assert sorted(p.name for p in disk.iterdir()) == ["filler", "models"]
+        assert sorted(p.name for p in disk.iterdir()) == [".models.lock", "filler", "models"]
 
 
 def test_pull_to_a_full_disk_keeps_the_cache_entry_for_an_offline_retry(hostile_registry, tmp_path):

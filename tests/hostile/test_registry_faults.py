@@ -26,6 +26,7 @@ from tests.hostile.helpers import (
     assert_no_secret,
     assert_refused,
     invoke,
+    package_files,
     tree,
 )
 
@@ -86,7 +87,7 @@ def _assert_nothing_partial(tmp_path: Path) -> None:
 def _assert_pulled(result, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert_no_secret(result.stdout, result.stderr)
-    names = sorted(p.name for p in (tmp_path / "schemas").iterdir())
+    names = sorted(package_files(tmp_path / "schemas"))
     assert names == ["Athlete.json", "Event.json", "Feedback.json", "Session.json"]
 
 

@@ -334,9 +334,11 @@ def test_pull_refuses_to_replace_a_folder_holding_other_files(
 def test_pull_replaces_previous_schemas_whole(run, registry, repo, tmp_path):
     ref = f"{registry.host}/{repo}:2.0.0"
     digest = run("push", "--insecure", FIXTURES / "2.0.0", ref).stdout.strip()
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "Stale.json").write_text("{}")
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "Stale.json").write_text("{}")
+    assert run("pull", old, "--out", out).exit_code == ExitCode.OK  # an earlier pull's folder
     result = run("pull", "--insecure", f"{ref}@{digest}", "--out", out)
     assert result.exit_code == ExitCode.OK, result.output
     assert file_hashes(out) == file_hashes(FIXTURES / "2.0.0")

@@ -39,7 +39,7 @@ from tc_contracts_py.oci.unpack import LayerCollision, LayerUnpack, StreamingUnp
 from tc_contracts_py.sources import OciReference, SourceOptions
 from tests.hostile.helpers import GOOD_SCHEMA, OPERATIONAL, build_tar, tar_member
 from tests.hostile.test_archives import HOSTILE
-from tests.oci.helpers import cache_entries
+from tests.oci.helpers import cache_entries, out_files
 
 MiB = 1024 * 1024
 
@@ -271,7 +271,7 @@ def test_streamed_pull_of_a_big_layer_matches_the_archive(registry, repo, tmp_pa
     digest = _push_layer(registry, repo, reproducible_targz(files))
     out = tmp_path / "out"
     pull(f"{registry.host}/{repo}:1.0.0@{digest}", _options(tmp_path / "cache"), out)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == files
+    assert out_files(out) == files
 
 
 @pytest.mark.registry
