@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -158,7 +159,9 @@ def diff_command(
     if output is not None and output_descriptor(output) == 1:
         output = None  # stdout, through click like any report (a closed pipe is no error)
     color = fmt == "text" and output is None and _stdout_is_tty() and not os.environ.get("NO_COLOR")
-    text = render(report, fmt, color=color, files=_schema_files(new_source, new))
+    files = _schema_files(new_source, new)
+    texts = _texts_on_disk(new_source, files) if fmt == "sarif" else {}
+    text = render(report, fmt, color=color, files=files, texts=texts)
     if output is not None:
         write_output(output, text.encode("utf-8"))
     else:
@@ -207,6 +210,17 @@ def _schema_files(source: str, schema_set: SchemaSet) -> dict[str, str]:
     if spec.kind is SourceKind.GIT and spec.path is not None:
         return {s.name: (spec.path / s.filename).as_posix() for s in schema_set}
     return {}
+
+
+def _texts_on_disk(source: str, files: dict[str, str]) -> dict[str, str]:
+    """The files' texts, for line and column, when NEW is a folder of the working tree."""
+    if parse_source(source).kind is not SourceKind.DIRECTORY:
+        return {}  # a git revision's files may differ from the working tree's
+    texts: dict[str, str] = {}
+    for name, path in files.items():
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            texts[name] = Path(path).read_text(encoding="utf-8")
+    return texts
 
 
 @click.command("rules")

@@ -1,4 +1,4 @@
-"""Render a ``DiffReport``: text, json, markdown (PR comment), github (annotations), junit.
+"""Render a ``DiffReport``: text, json, markdown (PR comment), github (annotations), junit, sarif.
 
 Pure functions from a report to a string; the CLI decides where it goes and whether
 text gets colour.
@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tc_contracts_py.diff.model import Bump, Change, DiffReport, GateStatus, SchemaStatus
+from tc_contracts_py.diff.sarif import render_sarif
 
 _WRITE_HINT = "--write-changeset FILE writes it"
 
@@ -19,17 +20,24 @@ _PAYLOAD_LIMIT = 400
 
 
 class _RenderContext:
-    """What some formats need beyond the report: colour for text, file paths for github."""
+    """What some formats need beyond the report: colour for text; file paths for github and
+    sarif; the files' texts for sarif's line and column."""
 
-    def __init__(self, color: bool, files: Mapping[str, str]) -> None:
+    def __init__(self, color: bool, files: Mapping[str, str], texts: Mapping[str, str]) -> None:
         self.color = color
         self.files = files
+        self.texts = texts
 
 
 def render(
-    report: DiffReport, fmt: str, *, color: bool = False, files: Mapping[str, str] | None = None
+    report: DiffReport,
+    fmt: str,
+    *,
+    color: bool = False,
+    files: Mapping[str, str] | None = None,
+    texts: Mapping[str, str] | None = None,
 ) -> str:
-    return _RENDERERS[fmt](report, _RenderContext(color, files or {}))
+    return _RENDERERS[fmt](report, _RenderContext(color, files or {}, texts or {}))
 
 
 def render_json(report: DiffReport) -> str:
@@ -300,5 +308,6 @@ _RENDERERS: dict[str, Callable[[DiffReport, _RenderContext], str]] = {
     "markdown": lambda report, _context: render_markdown(report),
     "github": lambda report, context: render_github(report, context.files),
     "junit": lambda report, _context: render_junit(report),
+    "sarif": lambda report, context: render_sarif(report, context.files, context.texts),
 }
 FORMATS = tuple(_RENDERERS)
