@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
+from dataclasses import replace
+
+import semver
 
 from tc_contracts_py.archive import read_schema_files
 from tc_contracts_py.errors import SourceError
 from tc_contracts_py.schemaset import read_schema_folder
-from tc_contracts_py.source_spec import SourceKind, SourceOptions, SourceSpec
+from tc_contracts_py.source_spec import SourceKind, SourceOptions, SourceSpec, parse_source
+
+_GLOB = re.compile(r"[*?\[]")
+_TAG_VERSION = re.compile(r"(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$")
 
 
 def read_local_files(spec: SourceSpec, options: SourceOptions) -> dict[str, bytes]:
@@ -21,8 +28,41 @@ def read_local_files(spec: SourceSpec, options: SourceOptions) -> dict[str, byte
     return read_git_folder(spec)
 
 
+def latest_release_source(text: str) -> str:
+    """``git:contracts-v*:schemas`` -> ``git:contracts-v1.4.0:schemas``; other sources as given.
+
+    A revision with glob characters names the newest release among the tags it matches:
+    the highest semantic version in a tag name, prereleases left out (they are not releases).
+    """
+    spec = parse_source(text)
+    if spec.kind is not SourceKind.GIT or not _GLOB.search(spec.reference or ""):
+        return text
+    assert spec.path is not None
+    return f"git:{_latest_tag(spec)}:{spec.path.as_posix()}"
+
+
+def _latest_tag(spec: SourceSpec) -> str:
+    assert spec.reference is not None
+    listing = _git(["tag", "--list", "--end-of-options", spec.reference], spec.text)
+    releases: list[tuple[semver.Version, str]] = []
+    for tag in listing.decode("utf-8", "replace").split():
+        match = _TAG_VERSION.search(tag)
+        if match and semver.Version.is_valid(match.group(1)):
+            version = semver.Version.parse(match.group(1))
+            if version.prerelease is None:
+                releases.append((version, tag))
+    if not releases:
+        raise SourceError(
+            f"{spec.text}: no release tag matches {spec.reference!r} "
+            "(for a first release, use --from-empty)"
+        )
+    return max(releases)[1]
+
+
 def read_git_folder(spec: SourceSpec) -> dict[str, bytes]:
     """The ``*.json`` files of ``PATH`` at git revision ``REF``, read through ``git cat-file``."""
+    if spec.reference is not None and _GLOB.search(spec.reference):
+        spec = replace(spec, reference=_latest_tag(spec))
     assert spec.reference is not None
     assert spec.path is not None
     folder = spec.path.as_posix().strip("/")

@@ -27,6 +27,7 @@ from tc_contracts_py.diff.catalogue import render_rules
 from tc_contracts_py.diff.policy import diff_package, policy_from_config
 from tc_contracts_py.diff.report import FORMATS, render
 from tc_contracts_py.errors import ConfigError, InputError
+from tc_contracts_py.local_sources import latest_release_source
 from tc_contracts_py.schemaset import SchemaSet, schema_directory
 from tc_contracts_py.sources import SourceKind, load_schema_set, parse_source
 
@@ -125,6 +126,8 @@ def diff_command(
     Exit codes: 0 pass, 1 gate failed, 2 bad input, 3 operational error.
     """
     old_source, new_source = _sources(sources, from_empty)
+    if old_source is not None:
+        old_source = latest_release_source(old_source)  # its version comes from the tag
     config = load_project_config(config_path)
     changesets = None
     if to_version is None and declared_bump is None:
