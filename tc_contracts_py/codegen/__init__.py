@@ -15,6 +15,7 @@ the previous package untouched.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import keyword
@@ -122,8 +123,22 @@ def _package_name(out: Path, options: GenOptions) -> str:
     return name
 
 
+@functools.cache
+def _codegen_fingerprint() -> str:
+    """A digest of this package's own source: output changes with it, also between releases
+    (a development install keeps its version number while the code changes)."""
+    digest = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _generator_info() -> dict[str, str]:
-    return {"tc-contracts-py": __version__, "datamodel-code-generator": GENERATOR_VERSION}
+    return {
+        "tc-contracts-py": __version__,
+        "codegen": _codegen_fingerprint(),
+        "datamodel-code-generator": GENERATOR_VERSION,
+    }
 
 
 def _read_manifest(out: Path) -> dict[str, Any] | None:

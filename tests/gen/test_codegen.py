@@ -185,6 +185,20 @@ def test_noop_regeneration_writes_nothing(user_set, tmp_path):
     assert out.stat().st_ino == inode
 
 
+def test_a_changed_code_generator_regenerates_everything(user_set, tmp_path, monkeypatch):
+    """A development install keeps its version while codegen changes: the manifest notices."""
+    import tc_contracts_py.codegen as codegen
+
+    out = tmp_path / "models"
+    generate_from_source(str(user_set), out)
+    monkeypatch.setattr(codegen, "_codegen_fingerprint", lambda: "another-codegen")
+    result = generate_from_source(str(user_set), out)
+    assert not result.up_to_date
+    assert result.regenerated == ["User"]
+    manifest = json.loads((out / "_manifest.json").read_text())
+    assert manifest["generator"]["codegen"] == "another-codegen"
+
+
 def test_only_changed_schemas_are_regenerated(write_schemas, tmp_path):
     folder = write_schemas(
         {"User": USER, "Tag": {"type": "object", "properties": {"t": {"type": "string"}}}}

@@ -6,7 +6,17 @@ from enum import Enum, StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, MISSING, StrictFloat, StrictInt, StrictStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    MISSING,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+)
+from pydantic_core import CoreSchema, core_schema
 
 
 class Mood(StrEnum):
@@ -23,6 +33,13 @@ class Tone(StrEnum):
     TECHNICAL = "technical"
 
 
+def _not_a_boolean(value: object) -> object:
+    """A numeric enum member is never a boolean (True == 1 in Python, not in JSON)."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a member of this enum")
+    return value
+
+
 class Priority(Enum):
     """
     1 = low, 2 = normal, 3 = high (a numeric TypeScript enum).
@@ -31,6 +48,12 @@ class Priority(Enum):
     NUMBER_1 = 1
     NUMBER_2 = 2
     NUMBER_3 = 3
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: object, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(_not_a_boolean, handler(source))
 
 
 class Context(BaseModel):

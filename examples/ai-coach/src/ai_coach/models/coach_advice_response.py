@@ -15,11 +15,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     MISSING,
     StrictInt,
     StrictStr,
     UrlConstraints,
 )
+from pydantic_core import CoreSchema, core_schema
 
 _DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
 
@@ -36,10 +38,23 @@ def _date_time_z(value: object) -> object:
 _DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
 
 
+def _not_a_boolean(value: object) -> object:
+    """A numeric enum member is never a boolean (True == 1 in Python, not in JSON)."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a member of this enum")
+    return value
+
+
 class Priority(Enum):
     NUMBER_1 = 1
     NUMBER_2 = 2
     NUMBER_3 = 3
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: object, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(_not_a_boolean, handler(source))
 
 
 class Modality(StrEnum):
