@@ -24,9 +24,10 @@ from tc_contracts_py.cli.common import (
 from tc_contracts_py.diff import ZeroMajor, diff_schema_sets
 from tc_contracts_py.diff.catalogue import RENDERERS as RULE_FORMATS
 from tc_contracts_py.diff.catalogue import render_rules
+from tc_contracts_py.diff.model import DiffReport
 from tc_contracts_py.diff.policy import diff_package, policy_from_config
 from tc_contracts_py.diff.report import FORMATS, render
-from tc_contracts_py.errors import ConfigError, InputError
+from tc_contracts_py.errors import ConfigError, InputError, naming_os_errors
 from tc_contracts_py.local_sources import latest_release_source
 from tc_contracts_py.schemaset import SchemaSet, schema_directory
 from tc_contracts_py.sources import SourceKind, load_schema_set, parse_source
@@ -169,6 +170,8 @@ def diff_command(
         write_output(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=False, color=color)
+    if fmt == "github":
+        _append_job_summary(report)
     if write_changeset is not None and report.suggested_changeset is not None:
         atomic_write_bytes(write_changeset, report.suggested_changeset.encode("utf-8"))
         click.echo(f"wrote {write_changeset}", err=True)
@@ -213,6 +216,15 @@ def _schema_files(source: str, schema_set: SchemaSet) -> dict[str, str]:
     if spec.kind is SourceKind.GIT and spec.path is not None:
         return {s.name: (spec.path / s.filename).as_posix() for s in schema_set}
     return {}
+
+
+def _append_job_summary(report: DiffReport) -> None:
+    """On GitHub Actions, the markdown report goes to the job's summary page too."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary:
+        return
+    with naming_os_errors(Path(summary)), open(summary, "a", encoding="utf-8") as handle:
+        handle.write(render(report, "markdown") + "\n")
 
 
 def _texts_on_disk(source: str, files: dict[str, str]) -> dict[str, str]:
