@@ -27,8 +27,9 @@ Not covered: lone surrogates (Python strings can hold them, the oracle cannot se
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 import regex as _regex
 import regress
@@ -41,7 +42,9 @@ __all__ = [
     "compile_ecma",
     "compile_generation",
     "compile_python",
+    "costly_pattern",
     "ecma_mode",
+    "ecma_pattern_keyword",
     "ecma_search",
     "ecma_syntax_error",
     "ecma_to_python",
@@ -426,7 +429,7 @@ def compile_python(pattern: str) -> re.Pattern[str]:
 
 # --- bounded matching --------------------------------------------------------------------
 
-_COSTLY: set[str] = set()
+_COSTLY: dict[str, int] = {}  # pattern -> length of the string it was too costly on
 
 
 @lru_cache(maxsize=4096)
@@ -439,15 +442,20 @@ def _bounded(translated: str) -> _regex.Pattern[str] | None:
 
 def _search(key: str, translated: str, text: str) -> bool:
     if key in _COSTLY:
-        raise PatternTooCostly(key, len(text))
+        raise PatternTooCostly(key, _COSTLY[key])
     bounded = _bounded(translated)
     if bounded is None:  # a spelling only ``re`` takes: unbounded, but still read right
         return re.compile(translated).search(text) is not None
     try:
         return bounded.search(text, timeout=MATCH_BUDGET_SECONDS) is not None
     except TimeoutError:
-        _COSTLY.add(key)
+        _COSTLY[key] = len(text)
         raise PatternTooCostly(key, len(text)) from None
+
+
+def costly_pattern() -> tuple[str, int] | None:
+    """The last pattern found too costly, and the length of the string it was costly on."""
+    return next(reversed(_COSTLY.items()), None)
 
 
 def ecma_search(pattern: str, text: str) -> bool:
@@ -471,6 +479,18 @@ def python_readable(pattern: str) -> bool:
     except (re.error, OverflowError, RecursionError):
         return False
     return True
+
+
+def ecma_pattern_keyword(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """jsonschema's ``pattern`` keyword read as ECMA-262 and bounded (``PatternTooCostly``)."""
+    from jsonschema.exceptions import ValidationError
+
+    if (
+        isinstance(instance, str)
+        and isinstance(pattern, str)
+        and not ecma_search(pattern, instance)
+    ):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 def matches_everywhere(pattern: str, text: str) -> bool:

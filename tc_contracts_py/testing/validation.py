@@ -30,7 +30,7 @@ import jsonschema.protocols
 import jsonschema.validators
 from jsonschema.exceptions import ValidationError
 
-from tc_contracts_py.ecma_regex import ecma_search, python_search
+from tc_contracts_py.ecma_regex import ecma_pattern_keyword, python_search
 from tc_contracts_py.errors import ContractsError
 from tc_contracts_py.schemaset import Dialect
 
@@ -96,13 +96,6 @@ def _checked(semantics: str) -> Semantics:
     return semantics
 
 
-def _ecma_pattern(
-    validator: jsonschema.protocols.Validator, pattern: str, instance: Any, schema: Any
-) -> Iterator[ValidationError]:
-    if isinstance(instance, str) and not ecma_search(pattern, instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
 def _python_pattern(
     validator: jsonschema.protocols.Validator, pattern: str, instance: Any, schema: Any
 ) -> Iterator[ValidationError]:
@@ -118,7 +111,7 @@ def validator_class(
 ) -> type[jsonschema.protocols.Validator]:
     """The validator class for a dialect under the given semantics (format checker aside)."""
     base = dialect.validator_class
-    keyword = _python_pattern if _checked(semantics) == "jsonschema" else _ecma_pattern
+    keyword = _python_pattern if _checked(semantics) == "jsonschema" else ecma_pattern_keyword
     extended: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
         base, {"pattern": keyword}
     )
