@@ -42,9 +42,14 @@ from urllib.parse import quote, unquote, urljoin
 from datamodel_code_generator._regex_syntax import needs_python_engine
 
 from tc_contracts_py.config import UnknownProperties
-from tc_contracts_py.ecma_regex import ecma_to_python, ecma_to_rust, needs_backtracking
+from tc_contracts_py.ecma_regex import (
+    compile_ecma,
+    ecma_to_python,
+    ecma_to_rust,
+    needs_backtracking,
+)
 from tc_contracts_py.errors import SchemaError
-from tc_contracts_py.schemaset import SchemaSet, escape_pointer_token
+from tc_contracts_py.schemaset import SchemaSet, escape_pointer_token, to_pointer
 
 # Keywords that make datamodel-code-generator emit imports or code.
 DANGEROUS_KEYWORDS = frozenset(
@@ -593,6 +598,32 @@ def _document_patterns(document: Any) -> Iterator[str]:
             yield from (key for key in names if isinstance(key, str))
 
 
+def refuse_unenforceable_patterns(filename: str, document: Any) -> None:
+    """Refuse a valid ECMA-262 pattern no model engine can run with the same meaning.
+
+    Python's ``re`` (the models' engine once a pattern has a lookaround or backreference)
+    has no variable-length lookbehind, and neither engine has ``v``-mode ``\\q{…}``.
+    """
+    for node, path in iter_subschemas(document):
+        found: list[tuple[str, str]] = []
+        if isinstance(node.get("pattern"), str):
+            found.append((node["pattern"], to_pointer([*path, "pattern"])))
+        names = node.get("patternProperties")
+        if isinstance(names, dict):
+            where = to_pointer([*path, "patternProperties"])
+            found.extend((key, where) for key in names if isinstance(key, str))
+        for pattern, pointer in found:
+            try:
+                compile_ecma(pattern)
+            except re.error as exc:
+                raise SchemaError(
+                    filename,
+                    pointer,
+                    f"pattern {pattern!r} cannot be enforced by the generated models "
+                    f"with its JavaScript meaning ({exc})",
+                ) from None
+
+
 def translate_patterns(document: Any) -> None:
     r"""Rewrite every string ``pattern`` of a (self-contained) document for Pydantic, in place.
 
@@ -675,6 +706,7 @@ def prepare_document(
     """The document the generator is fed for schema ``name``. Raises ``SchemaError``."""
     schema = schema_set[name]
     refuse_dangerous_keywords(schema.filename, schema.document)
+    refuse_unenforceable_patterns(schema.filename, schema.document)
     document = bundle(schema_set, name)
     refuse_dangerous_keywords(schema.filename, document)
     keep_known_keywords(document)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import string
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -612,8 +613,8 @@ class SchemaCompiler:
         if known is not None:
             base: st.SearchStrategy[str] = known
             checks.append(lambda text: shortest <= len(text))
-        elif isinstance(pattern, str):
-            base = st.from_regex(compile_generation(pattern), fullmatch=True)
+        elif isinstance(pattern, str) and (generation := _generation(pattern)) is not None:
+            base = st.from_regex(generation, fullmatch=True)
             checks.append(lambda text: shortest <= len(text))
         else:
             cap = int(longest) if longest is not None else shortest + 12
@@ -1257,6 +1258,15 @@ def _outside_enum(values: Sequence[Any], current: Any) -> Any:
         if canonical_json(candidate) not in keys:
             return candidate
     return None
+
+
+def _generation(pattern: str) -> re.Pattern[str] | None:
+    """The pattern for ``from_regex``; None for what ``re`` cannot express (a variable-length
+    lookbehind): such a string is drawn as text and filtered by the ECMA check instead."""
+    try:
+        return compile_generation(pattern)
+    except re.error:
+        return None
 
 
 def _pattern_misses(value: str) -> list[str]:
