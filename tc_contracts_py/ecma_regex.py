@@ -473,7 +473,17 @@ def python_search(pattern: str, text: str) -> bool:
     return _search(pattern, pattern, text)
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]")
+
+
 def python_readable(pattern: str) -> bool:
+    """Whether Python's ``re`` reads ``pattern`` as a regex meant for the same strings.
+
+    Not when it refuses it, nor for an escaped surrogate pair (one code point in ECMA's
+    u mode, two lone surrogates to ``re``, which no JSON text of that character matches).
+    """
+    if _SURROGATE_ESCAPE.search(pattern):
+        return False
     try:
         compile_python(pattern)
     except (re.error, OverflowError, RecursionError):
