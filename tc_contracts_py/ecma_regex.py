@@ -27,6 +27,8 @@ Not covered: lone surrogates (Python strings can hold them, the oracle cannot se
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, Literal
@@ -114,7 +116,13 @@ _SURROGATES = (0xD800, 0xDFFF)
 
 @lru_cache(maxsize=1)
 def _all_code_points() -> tuple[str, bytes]:
-    text = "".join(chr(c) for c in range(0x110000) if not _SURROGATES[0] <= c <= _SURROGATES[1])
+    # Through UTF-32 rather than a million chr() calls: ~20x faster, once per process.
+    codes = array("I", range(_SURROGATES[0]))
+    codes.extend(range(_SURROGATES[1] + 1, 0x110000))
+    if codes.itemsize == 4:
+        text = codes.tobytes().decode("utf-32-le" if sys.byteorder == "little" else "utf-32-be")
+    else:  # pragma: no cover - a platform whose C int is not 32 bits
+        text = "".join(map(chr, codes))
     return text, text.encode("utf-8")
 
 
