@@ -30,6 +30,7 @@ import referencing.exceptions
 import referencing.jsonschema
 from referencing import Registry, Resource
 
+from tc_contracts_py.ecma_regex import is_ecma_regex
 from tc_contracts_py.errors import SchemaError, SourceError
 
 # Deeper documents are refused up front: zod never nests this far, and every
@@ -145,6 +146,26 @@ def _remember_checked(digest: str) -> None:
     _CHECKED[digest] = None
 
 
+_METASCHEMA_FORMAT_CHECKERS: dict[Dialect, jsonschema.FormatChecker] = {}
+
+
+def _metaschema_format_checker(dialect: Dialect) -> jsonschema.FormatChecker:
+    """The dialect's own format checks, but ``regex`` is ECMA-262 (as the spec says), not ``re``.
+
+    jsonschema checks ``regex`` with Python's ``re``, which refuses ``\\p{L}``, ``(?<y>…)\\k<y>``,
+    ``\\u{…}``, ``[^]``, ``\\cJ`` and ``v``-mode sets, all of which JavaScript and Zod take.
+    """
+    found = _METASCHEMA_FORMAT_CHECKERS.get(dialect)
+    if found is None:
+        found = jsonschema.FormatChecker(formats=())
+        found.checkers = {
+            **dialect.validator_class.FORMAT_CHECKER.checkers,
+            "regex": (is_ecma_regex, ()),
+        }
+        _METASCHEMA_FORMAT_CHECKERS[dialect] = found
+    return found
+
+
 def parse_schema_bytes(filename: str, data: bytes) -> Schema:
     """Parse and check one schema file's bytes. Raises ``SchemaError``."""
     name = filename[: -len(".json")] if filename.endswith(".json") else filename
@@ -181,7 +202,10 @@ def parse_schema_bytes(filename: str, data: bytes) -> Schema:
     digest = hashlib.sha256(data).hexdigest()
     if digest not in _CHECKED:
         try:
-            dialect.validator_class.check_schema(document)  # type: ignore[arg-type]  # bool schemas are valid
+            dialect.validator_class.check_schema(  # type: ignore[call-arg]
+                document,  # type: ignore[arg-type]  # bool schemas are valid
+                format_checker=_metaschema_format_checker(dialect),
+            )
         except jsonschema.exceptions.SchemaError as exc:
             pointer = to_pointer(list(exc.absolute_path))
             raise SchemaError(filename, pointer, f"invalid schema: {exc.message}") from None

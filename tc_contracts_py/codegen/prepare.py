@@ -42,8 +42,14 @@ from urllib.parse import quote, unquote, urljoin
 from datamodel_code_generator._regex_syntax import needs_python_engine
 
 from tc_contracts_py.config import UnknownProperties
+from tc_contracts_py.ecma_regex import (
+    compile_ecma,
+    ecma_to_python,
+    ecma_to_rust,
+    needs_backtracking,
+)
 from tc_contracts_py.errors import SchemaError
-from tc_contracts_py.schemaset import SchemaSet, escape_pointer_token
+from tc_contracts_py.schemaset import SchemaSet, escape_pointer_token, to_pointer
 
 # Keywords that make datamodel-code-generator emit imports or code.
 DANGEROUS_KEYWORDS = frozenset(
@@ -564,105 +570,22 @@ def undot_definition_names(document: Any) -> None:
 
 # --- patterns ---------------------------------------------------------------------------
 
-# ECMA-262 WhiteSpace and LineTerminator code points: what ``\s`` matches in JavaScript.
-_ECMA_SPACE = r"\t\n\x0B\x0C\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF"
-_CLASS_BODIES = {"d": "0-9", "w": "A-Za-z0-9_", "s": _ECMA_SPACE}
-_CLASS_RANGES = {
-    "d": [(0x30, 0x39)],
-    "w": [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
-    "s": [(0x09, 0x0D), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
-          (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000),
-          (0xFEFF, 0xFEFF)],
-}  # fmt: skip
-
-
-def _escaped(code: int) -> str:
-    return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
-
-
-def _complement_body(name: str) -> str:
-    """``\\D``, ``\\W`` or ``\\S`` as ranges to put inside a class: Python's ``re`` has no nested
-    classes (Rust's ``[^[^0-9]]``), and both engines read ``\\uXXXX`` and ``\\UXXXXXXXX``."""
-    parts: list[str] = []
-    low = 0
-    for start, end in _CLASS_RANGES[name]:
-        if start > low:
-            parts.append(_escaped(low) + ("-" + _escaped(start - 1) if start - 1 > low else ""))
-        low = end + 1
-    parts.append(_escaped(low) + "-" + _escaped(0x10FFFF))
-    return "".join(parts)
-
-
-_ECMA_DOT = r"[^\n\r\u2028\u2029]"
-
 
 def ecma_pattern_for_pydantic(pattern: str, *, python_re: bool = False) -> str:
     r"""An ECMA-262 ``pattern`` rewritten so Pydantic gives ECMA's verdicts.
 
     Pydantic compiles a pattern with Rust's ``regex`` unless the model says
     ``regex_engine="python-re"``, which the generator writes when a pattern of the model
-    needs it (a lookaround, a backreference). Most of the rewrite means the same to both:
-    ``\d``/``\w``/``\s`` (and negations) become explicit ASCII/ECMA classes, also inside a
-    class (``[\d.]`` → ``[0-9.]``, ``[^\D]`` → ``[^\u0000-/:-\U0010FFFF]``); ``.`` stops at ``\r``,
-    U+2028 and U+2029 as in JavaScript; inside a class, ``[``, ``&`` and ``~`` are literal in
-    ECMA but nest or combine sets in Rust, so they are escaped; ``[]`` (nothing) and ``[^]``
-    (anything) are spelled out. Two things differ by engine: the end anchor ``$`` (Python's
-    also matches before a final newline, so it becomes ``\Z``) and ASCII word boundaries
-    (``(?-u:\b)`` in Rust, ``(?a:\b)`` in Python). ``python_re`` picks Python's spelling;
-    both of those make the generator put the pattern's model on ``python-re``.
+    needs it (a lookaround, a backreference). The rewrite is ``tc_contracts_py.ecma_regex``'s:
+    ``\d``/``\w``/``\s`` become explicit ASCII/ECMA classes, ``.`` stops at every line
+    terminator, ``\p{…}`` and ``v``-mode sets become ranges, and ``$`` and ``\b`` get the
+    engine's spelling. ``python_re`` picks Python's spelling, which itself selects
+    ``python-re`` in the generator. A pattern that is not ECMA-262 is left as it is.
     """
-    out: list[str] = []
-    index, length = 0, len(pattern)
-    in_class = False
-    while index < length:
-        char = pattern[index]
-        if char == "\\" and index + 1 < length:
-            nxt = pattern[index + 1]
-            index += 2
-            lower = nxt.lower()
-            if lower in _CLASS_BODIES:
-                body = _CLASS_BODIES[lower]
-                if nxt.islower():
-                    out.append(body if in_class else f"[{body}]")
-                else:
-                    out.append(_complement_body(lower) if in_class else f"[^{body}]")
-            elif nxt in "bB" and not in_class:
-                out.append(f"(?a:\\{nxt})" if python_re else f"(?-u:\\{nxt})")
-            elif nxt == "b":  # in a class, ECMA's \b is a backspace
-                out.append("\\x08")
-            elif nxt == "0" and not pattern[index : index + 1].isdigit():
-                out.append("\\x00")
-            else:
-                out.append("\\" + nxt)
-        elif in_class:
-            if char == "]":
-                in_class = False
-                out.append(char)
-            elif char in "[&~":
-                out.append("\\" + char)
-            else:
-                out.append(char)
-            index += 1
-        elif char == "[":
-            negated = pattern.startswith("^", index + 1)
-            start = index + 2 if negated else index + 1
-            if pattern.startswith("]", start):  # ECMA's `[]` matches nothing, `[^]` anything
-                out.append(r"[\s\S]" if negated else r"[^\s\S]")
-                index = start + 1
-                continue
-            in_class = True
-            out.append("[^" if negated else "[")
-            index = start
-        elif char == ".":
-            out.append(_ECMA_DOT)
-            index += 1
-        elif char == "$" and python_re:
-            out.append(r"\Z")
-            index += 1
-        else:
-            out.append(char)
-            index += 1
-    return "".join(out)
+    try:
+        return ecma_to_python(pattern) if python_re else ecma_to_rust(pattern)
+    except re.error:
+        return pattern
 
 
 def _document_patterns(document: Any) -> Iterator[str]:
@@ -675,6 +598,32 @@ def _document_patterns(document: Any) -> Iterator[str]:
             yield from (key for key in names if isinstance(key, str))
 
 
+def refuse_unenforceable_patterns(filename: str, document: Any) -> None:
+    """Refuse a valid ECMA-262 pattern no model engine can run with the same meaning.
+
+    Python's ``re`` (the models' engine once a pattern has a lookaround or backreference)
+    has no variable-length lookbehind, and neither engine has ``v``-mode ``\\q{…}``.
+    """
+    for node, path in iter_subschemas(document):
+        found: list[tuple[str, str]] = []
+        if isinstance(node.get("pattern"), str):
+            found.append((node["pattern"], to_pointer([*path, "pattern"])))
+        names = node.get("patternProperties")
+        if isinstance(names, dict):
+            where = to_pointer([*path, "patternProperties"])
+            found.extend((key, where) for key in names if isinstance(key, str))
+        for pattern, pointer in found:
+            try:
+                compile_ecma(pattern)
+            except re.error as exc:
+                raise SchemaError(
+                    filename,
+                    pointer,
+                    f"pattern {pattern!r} cannot be enforced by the generated models "
+                    f"with its JavaScript meaning ({exc})",
+                ) from None
+
+
 def translate_patterns(document: Any) -> None:
     r"""Rewrite every string ``pattern`` of a (self-contained) document for Pydantic, in place.
 
@@ -684,7 +633,8 @@ def translate_patterns(document: Any) -> None:
     ``\b`` itself selects ``python-re``, and the rest of the rewrite reads the same to both.
     """
     python_re = any(
-        needs_python_engine(ecma_pattern_for_pydantic(pattern), row="model", compiled=True)
+        needs_backtracking(pattern)
+        or needs_python_engine(ecma_pattern_for_pydantic(pattern), row="model", compiled=True)
         for pattern in _document_patterns(document)
     )
     for node, _ in iter_subschemas(document):
@@ -756,6 +706,7 @@ def prepare_document(
     """The document the generator is fed for schema ``name``. Raises ``SchemaError``."""
     schema = schema_set[name]
     refuse_dangerous_keywords(schema.filename, schema.document)
+    refuse_unenforceable_patterns(schema.filename, schema.document)
     document = bundle(schema_set, name)
     refuse_dangerous_keywords(schema.filename, document)
     keep_known_keywords(document)

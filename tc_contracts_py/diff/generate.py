@@ -20,8 +20,8 @@ from tc_contracts_py.diff.nodes import (
     Normalizer,
     Simple,
     canonical,
-    compile_pattern,
     is_forbidden,
+    pattern_search,
 )
 from tc_contracts_py.diff.regexgen import string_matching
 from tc_contracts_py.diff.validate import SideValidators
@@ -245,10 +245,7 @@ def fresh_key(simple: Simple | None, taken: set[str] | None = None, base: str = 
             continue
         if simple is not None and (
             name in simple.properties
-            or any(
-                (c := compile_pattern(p)) is not None and c.search(name)
-                for p in simple.pattern_keys()
-            )
+            or any(pattern_search(p, name) is not False for p in simple.pattern_keys())
         ):
             continue
         return name
@@ -351,11 +348,7 @@ def string_fits(simple: Simple, text: str) -> bool:
         return False
     if simple.max_length is not None and len(text) > simple.max_length:
         return False
-    for pattern in simple.patterns:
-        compiled = compile_pattern(pattern)
-        if compiled is None or not compiled.search(text):
-            return False
-    return True
+    return all(pattern_search(pattern, text) for pattern in simple.patterns)
 
 
 __all__ = ["FORMAT_EXAMPLES", "MISSING", "NOT_A_FORMAT", "TYPES", "Generator", "fresh_key"]

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urljoin
 
 import referencing.exceptions
 
+from tc_contracts_py.ecma_regex import PatternTooCostly, ecma_search
 from tc_contracts_py.schemaset import Dialect, escape_pointer_token
 
 TYPES = ("null", "boolean", "object", "array", "number", "string")
@@ -267,21 +268,17 @@ class Node:
         return frozenset(names)
 
 
-_PATTERN_CACHE: dict[str, re.Pattern[str] | None] = {}
-
-
-def compile_pattern(pattern: str) -> re.Pattern[str] | None:
-    if pattern not in _PATTERN_CACHE:
-        try:
-            _PATTERN_CACHE[pattern] = re.compile(pattern)
-        except re.error:
-            _PATTERN_CACHE[pattern] = None
-    return _PATTERN_CACHE[pattern]
+def pattern_search(pattern: str, text: str) -> bool | None:
+    """Whether ``text`` matches ``pattern`` as ECMA-262; None when that cannot be told
+    (not a regex, or too costly to match: a backtracking pattern must not stall the diff)."""
+    try:
+        return ecma_search(pattern, text)
+    except (re.error, PatternTooCostly):
+        return None
 
 
 def _pattern_search(pattern: str, text: str) -> bool:
-    compiled = compile_pattern(pattern)
-    return bool(compiled and compiled.search(text))
+    return bool(pattern_search(pattern, text))
 
 
 class _TooComplex(Exception):

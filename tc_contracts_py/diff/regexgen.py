@@ -1,8 +1,8 @@
-"""Strings that match a regular expression, built from Python's own regex parse tree.
+"""Strings that match an ECMA-262 pattern, built from the parse tree of its ``re`` translation.
 
-Used to construct witnesses for ``pattern`` changes. Every result is re-checked with
-``re.search``; a construct this module cannot honour (lookarounds, say) gives ``None``.
-ASCII characters only, so a match here is a match for JavaScript's ``\\d``/``\\w`` too.
+Used to construct witnesses for ``pattern`` changes. Every result is re-checked as ECMA-262
+within the match budget; a construct this module cannot honour (lookarounds, say), or a
+pattern too costly to check, gives ``None``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import importlib
 import random
 import re
 from typing import Any
+
+from tc_contracts_py.ecma_regex import PatternTooCostly, ecma_search, ecma_to_python
 
 _parser: Any = importlib.import_module("re._parser")
 _constants: Any = importlib.import_module("re._constants")
@@ -32,15 +34,14 @@ class _Unsupported(Exception):
 
 
 def string_matching(pattern: str, rng: random.Random | None = None) -> str | None:
-    """A string ``re.search(pattern, s)`` accepts: the shortest simple one without ``rng``."""
+    """A string the ECMA-262 ``pattern`` accepts: the shortest simple one without ``rng``."""
     try:
-        compiled = re.compile(pattern)
-        tree = _parser.parse(pattern)
+        tree = _parser.parse(ecma_to_python(pattern))
         groups: dict[int, str] = {}
         text = _sequence(tree, rng, groups)
-    except (re.error, _Unsupported, RecursionError, ValueError, OverflowError):
+        return text if ecma_search(pattern, text) else None
+    except (re.error, _Unsupported, RecursionError, ValueError, OverflowError, PatternTooCostly):
         return None
-    return text if compiled.search(text) else None
 
 
 def _sequence(items: Any, rng: random.Random | None, groups: dict[int, str]) -> str:

@@ -17,6 +17,7 @@ import jsonschema.protocols
 import jsonschema.validators
 
 from tc_contracts_py.diff.nodes import Children, Piece
+from tc_contracts_py.ecma_regex import ecma_pattern_keyword
 from tc_contracts_py.schemaset import Dialect, SchemaSet
 
 ValidatorClass = type[jsonschema.protocols.Validator]
@@ -32,18 +33,25 @@ def _skipping_false(original: Callable[..., Any]) -> Callable[..., Any]:
     return check
 
 
-def _make_stripping(dialect: Dialect) -> ValidatorClass:
+def _make_class(dialect: Dialect, *, stripping: bool) -> ValidatorClass:
     base = dialect.validator_class
-    replaced = {
-        keyword: _skipping_false(base.VALIDATORS[keyword])
-        for keyword in ("additionalProperties", "unevaluatedProperties")
-        if keyword in base.VALIDATORS
-    }
+    # ``pattern`` as ECMA-262 (what the writer, Zod, means), within the match budget:
+    # a backtracking pattern must not stall the witness search.
+    replaced: dict[str, Callable[..., Any]] = {"pattern": ecma_pattern_keyword}
+    if stripping:
+        replaced.update(
+            {
+                keyword: _skipping_false(base.VALIDATORS[keyword])
+                for keyword in ("additionalProperties", "unevaluatedProperties")
+                if keyword in base.VALIDATORS
+            }
+        )
     extended: ValidatorClass = jsonschema.validators.extend(base, replaced)  # type: ignore[no-untyped-call]
     return extended
 
 
-_STRIPPING: dict[Dialect, ValidatorClass] = {d: _make_stripping(d) for d in Dialect}
+_STRIPPING: dict[Dialect, ValidatorClass] = {d: _make_class(d, stripping=True) for d in Dialect}
+_LITERAL: dict[Dialect, ValidatorClass] = {d: _make_class(d, stripping=False) for d in Dialect}
 _STRIPPING_CLASSES = frozenset(_STRIPPING.values())
 
 
@@ -55,19 +63,19 @@ def _evolve_keeping_policy(self: Any, **changes: Any) -> Any:
     if isinstance(schema, dict) and isinstance(schema.get("$schema"), str):
         dialect = Dialect.from_uri(schema["$schema"])
         if dialect is not None:
-            target = _STRIPPING[dialect]
+            target = (_STRIPPING if type(self) in _STRIPPING_CLASSES else _LITERAL)[dialect]
     for attribute in attrs.fields(type(self)):
         if attribute.init and attribute.alias not in changes:
             changes[attribute.alias] = getattr(self, attribute.name)
     return target(**changes)
 
 
-for _cls in _STRIPPING.values():
+for _cls in [*_STRIPPING.values(), *_LITERAL.values()]:
     setattr(_cls, "evolve", _evolve_keeping_policy)  # noqa: B010 - a class attribute, not subclassing
 
 
 def validator_class(dialect: Dialect, *, stripping: bool) -> ValidatorClass:
-    return _STRIPPING[dialect] if stripping else dialect.validator_class
+    return _STRIPPING[dialect] if stripping else _LITERAL[dialect]
 
 
 class SideValidators:

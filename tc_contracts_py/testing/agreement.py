@@ -19,9 +19,12 @@ and each group keeps its smallest payload.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+import signal
+import threading
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -29,6 +32,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from pydantic import TypeAdapter, ValidationError
 
 from tc_contracts_py.config import UnknownProperties
+from tc_contracts_py.ecma_regex import PatternTooCostly, costly_pattern
+from tc_contracts_py.errors import InputError
 from tc_contracts_py.schemaset import Schema, SchemaSet, to_pointer
 from tc_contracts_py.testing.adapters import adapter_for, type_label, validate
 from tc_contracts_py.testing.strategies import (
@@ -131,7 +136,58 @@ def _size(payload: Any) -> int:
     return len(json.dumps(payload, default=str))
 
 
+# One payload through one model. Generous: only a backtracking pattern gets near it.
+MODEL_BUDGET_SECONDS = 2.0
+
+
+class ModelTooCostly(InputError):
+    """A model took longer than the budget to validate one payload (a backtracking pattern)."""
+
+
+class _Expired(BaseException):  # not an Exception: nothing on the way may swallow it
+    pass
+
+
+@contextlib.contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds``, where a timer can: the main thread, no timer set.
+
+    A model on ``regex_engine="python-re"`` runs ``re``, which backtracks without limit on
+    ``^(a+)+$`` but checks for signals while it does.
+    """
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+        or signal.getitimer(signal.ITIMER_REAL)[0] > 0
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _model_errors(adapter: TypeAdapter[Any], payload: Any, mode: str) -> list[dict[str, Any]]:
+    try:
+        with _time_budget(MODEL_BUDGET_SECONDS):
+            return _validate(adapter, payload, mode)
+    except _Expired:
+        label = type_label(getattr(adapter, "_type", adapter))
+        raise ModelTooCostly(
+            f"{label}: validating one payload took over {MODEL_BUDGET_SECONDS} s "
+            "(a backtracking pattern on regex_engine='python-re'?): too costly to check"
+        ) from None
+
+
+def _validate(adapter: TypeAdapter[Any], payload: Any, mode: str) -> list[dict[str, Any]]:
     try:
         validate(adapter, payload, "json" if mode == "json" else "python")
     except ValidationError as exc:
@@ -212,8 +268,18 @@ def check_agreement(
         phases=[Phase.explicit, Phase.generate],
         suppress_health_check=list(HealthCheck),
     )
-    given(valid_strategy)(run_settings(check_valid))()
-    given(miss_strategy)(run_settings(check_near_miss))()
+    try:
+        given(valid_strategy)(run_settings(check_valid))()
+        given(miss_strategy)(run_settings(check_near_miss))()
+    except (PatternTooCostly, ModelTooCostly):
+        raise
+    except Exception:
+        # Raised inside a strategy, a too costly pattern reaches hypothesis's replay, which
+        # reports flaky generation instead: name the pattern.
+        costly = costly_pattern()
+        if costly is not None:
+            raise PatternTooCostly(costly[0], costly[1]) from None
+        raise
 
     validator = target.validator
     known: list[Any] = [*extra_valid, *extra_invalid]

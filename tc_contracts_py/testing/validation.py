@@ -31,9 +31,9 @@ import jsonschema.protocols
 import jsonschema.validators
 from jsonschema.exceptions import ValidationError
 
+from tc_contracts_py.ecma_regex import ecma_pattern_keyword, python_search
 from tc_contracts_py.errors import ContractsError
 from tc_contracts_py.schemaset import Dialect
-from tc_contracts_py.testing.regex import compile_ecma
 
 
 @dataclass(frozen=True)
@@ -111,10 +111,12 @@ def _checked(semantics: str) -> Semantics:
     return semantics
 
 
-def _ecma_pattern(
+def _python_pattern(
     validator: jsonschema.protocols.Validator, pattern: str, instance: Any, schema: Any
 ) -> Iterator[ValidationError]:
-    if isinstance(instance, str) and compile_ecma(pattern).search(instance) is None:
+    # The jsonschema library's reading, but within the match budget: its own keyword
+    # would backtrack for minutes on ``^(a+)+$``.
+    if isinstance(instance, str) and not python_search(pattern, instance):
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -124,9 +126,8 @@ def validator_class(
 ) -> type[jsonschema.protocols.Validator]:
     """The validator class for a dialect under the given semantics (format checker aside)."""
     base = dialect.validator_class
-    if _checked(semantics) == "jsonschema":
-        return base
+    keyword = _python_pattern if _checked(semantics) == "jsonschema" else ecma_pattern_keyword
     extended: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-        base, {"pattern": _ecma_pattern}
+        base, {"pattern": keyword}
     )
     return extended

@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from tc_contracts_py.codegen import generate_from_source
 from tc_contracts_py.codegen.prepare import URL_MAX_LENGTH_KEY, ecma_pattern_for_pydantic
+from tc_contracts_py.ecma_regex import compile_ecma
 from tc_contracts_py.sources import load_schema_set
 from tc_contracts_py.testing.agreement import check_agreement
-from tc_contracts_py.testing.regex import compile_ecma
 from tc_contracts_py.testing.validation import format_checker, validator_class
 
 DRAFT7 = "http://json-schema.org/draft-07/schema#"

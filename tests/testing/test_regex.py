@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tc_contracts_py.testing.regex import (
+from tc_contracts_py.ecma_regex import (
     compile_ecma,
     compile_generation,
     ecma_to_python,

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from tc_contracts_py.diff.model import Direction
-from tc_contracts_py.diff.nodes import Simple, canonical, compile_pattern, is_integral, json_type
+from tc_contracts_py.diff.nodes import Simple, canonical, is_integral, json_type, pattern_search
 from tc_contracts_py.diff.rules.registry import NR, Family, Finding, InstanceMaker, Pair, narrowing
 from tc_contracts_py.diff.rules.support import WILD_VALUES, is_multiple, show, values
 
@@ -25,10 +25,10 @@ def simple_accepts(simple: Simple, value: Any) -> bool | None:
         if simple.max_length is not None and len(value) > simple.max_length:
             return False
         for pattern in simple.patterns:
-            compiled = compile_pattern(pattern)
-            if compiled is None:
+            found = pattern_search(pattern, value)
+            if found is None:
                 return None
-            if not compiled.search(value):
+            if not found:
                 return False
         return None if simple.formats else True
     if simple.type == "number":
