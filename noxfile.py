@@ -61,7 +61,9 @@ def renovate(session: nox.Session) -> None:
         session.error("npm is needed to install Renovate and node 24 into tools/renovate")
     session.install("-e", ".[dev]")
     tools = str(ROOT / "tools" / "renovate")
-    session.run("npm", "ci", "--prefix", tools, "--no-audit", "--no-fund", "--loglevel=error", external=True)
+    session.run(
+        "npm", "ci", "--prefix", tools, "--no-audit", "--no-fund", "--loglevel=error", external=True
+    )
     session.run("pytest", "-q", *(session.posargs or ["tests/integration/test_renovate.py"]))
 
 
