@@ -136,9 +136,10 @@ def _lookup(node: Path, repo: Path, tmp: Path) -> tuple[dict[str, Any], float]:
     )
 
 
-def test_preset_passes_renovates_validator(node: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("preset", ["default.json", "self-hosted.json"])
+def test_preset_passes_renovates_validator(node: Path, tmp_path: Path, preset: str) -> None:
     run = subprocess.run(
-        [str(node), str(VALIDATOR), "--strict", "--no-global", str(PRESET)],
+        [str(node), str(VALIDATOR), "--strict", "--no-global", str(PRESET.parent / preset)],
         env=_node_env(tmp_path), capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr

@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
 # Renovate changes only the contracts pin; this makes its branch green by regenerating the
 # models for the new pin and committing them to the branch. Run from the consumer's root,
-# on the Renovate branch (contracts-bump.yml, or Renovate's postUpgradeTasks).
+# on the Renovate branch (.github/workflows/contracts-bump.yml).
 #   CONFIG     the file holding the pin (default: pyproject.toml)
 #   TC_SCHEMA  the tc-schema command (default: tc-schema)
-#   NO_COMMIT  set to 1 to leave the regenerated files uncommitted (postUpgradeTasks:
-#              Renovate commits them itself)
 set -euo pipefail
 
 config="${CONFIG:-pyproject.toml}"
@@ -29,9 +27,6 @@ $tc_schema gen --config "$config"
 
 if [ -z "$(git status --porcelain -- "$out")" ]; then
   echo "models in $out already match $pin"
-  exit 0
-fi
-if [ "${NO_COMMIT:-0}" = 1 ]; then
   exit 0
 fi
 git add -A -- "$out"
