@@ -100,6 +100,11 @@ def _consumer_repo(root: Path, registry: LocalRegistry, pinned: str) -> None:
     (root / "service" / "tc-contracts.toml").write_text(
         f'artifact = "{pin}"\nout = "models"\n', encoding="utf-8"
     )
+    # Not a registry pin: the preset must leave it alone, not look up an image "oci-layout".
+    (root / "layout").mkdir()
+    (root / "layout" / "tc-contracts.toml").write_text(
+        f'artifact = "oci-layout:contracts-layout@{pinned}"\nout = "models"\n', encoding="utf-8"
+    )
     config: dict[str, Any] = json.loads(PRESET.read_text(encoding="utf-8"))
     # Plain http: Renovate speaks https unless the host is marked insecure.
     config["hostRules"] = [{"matchHost": registry.host, "insecureRegistry": True}]
@@ -203,3 +208,25 @@ def test_changelog_url_names_the_contracts_release(
         env=_node_env(tmp_path), capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     assert json.loads(run.stdout.splitlines()[-1]) == expected
+
+
+def test_post_upgrade_command_renders_to_what_the_admin_allows(node: Path, tmp_path: Path) -> None:
+    """The self-hosted preset's command, rendered by Renovate, passes the allowedCommands of docs/renovate.md."""
+    preset = json.loads((PRESET.parent / "self-hosted.json").read_text(encoding="utf-8"))
+    (command,) = preset["packageRules"][0]["postUpgradeTasks"]["commands"]
+    allowed = r"^tc-schema gen --config \S+$"
+    assert json.dumps(allowed) in (ROOT / "docs" / "renovate.md").read_text(encoding="utf-8")
+    engine = TOOLS / "node_modules" / "renovate" / "dist" / "util" / "template" / "index.js"
+    script = (
+        f"import {{compile}} from {json.dumps(engine.as_uri())};"
+        f"const cmd = compile({json.dumps(command)}, {{packageFile: 'service/tc-contracts.toml'}});"
+        f"process.stdout.write(JSON.stringify([cmd, new RegExp({json.dumps(allowed)}).test(cmd)]));"
+    )
+    run = subprocess.run(
+        [str(node), "--input-type=module", "-e", script],
+        env=_node_env(tmp_path), capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert json.loads(run.stdout.splitlines()[-1]) == [
+        "tc-schema gen --config service/tc-contracts.toml",
+        True,
+    ]
