@@ -55,6 +55,19 @@ def fixtures(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def renovate(session: nox.Session) -> None:
+    """The Renovate preset run by the real Renovate (tools/renovate: node 24 + renovate) on a local registry."""
+    if shutil.which("npm") is None:
+        session.error("npm is needed to install Renovate and node 24 into tools/renovate")
+    session.install("-e", ".[dev]")
+    tools = str(ROOT / "tools" / "renovate")
+    session.run(
+        "npm", "ci", "--prefix", tools, "--no-audit", "--no-fund", "--loglevel=error", external=True
+    )
+    session.run("pytest", "-q", *(session.posargs or ["tests/integration/test_renovate.py"]))
+
+
+@nox.session(python=PYTHON)
 def fuzz(session: nox.Session) -> None:
     """Long fuzzing run: hypothesis over loader, diff engine and strategies."""
     session.install("-e", ".[dev]")
