@@ -13,9 +13,8 @@ import click
 
 from tc_contracts_py.config import ProjectConfig, UnknownProperties, load_config
 from tc_contracts_py.errors import ConfigError, ContractsError, InputError, OperationalError
-from tc_contracts_py.oci.cache import ENV_CACHE_DIR
 from tc_contracts_py.redaction import redact
-from tc_contracts_py.sources import SourceKind, SourceOptions, parse_source
+from tc_contracts_py.sources import ENV_CACHE_DIR, SourceKind, SourceOptions, parse_source
 
 F = TypeVar("F", bound=Callable[..., Any])
 
