@@ -100,7 +100,8 @@ def _postprocess(source: str, class_name: str) -> str:
     source, wrapped = _root_alias_to_model(source, class_name)
     if wrapped:
         wanted.add("RootModel")
-    source, limited = _url_max_lengths(source)
+    # Each rewrite below parses the module; most modules need none of them.
+    source, limited = _url_max_lengths(source) if URL_MAX_LENGTH_KEY in source else (source, False)
     if limited:
         from datamodel_code_generator import PythonVersion
         from datamodel_code_generator.format import apply_builtin_formatter
@@ -108,7 +109,8 @@ def _postprocess(source: str, class_name: str) -> str:
         wanted.add("UrlConstraints")
         # The rewritten annotations are re-wrapped as the generator wraps its own.
         source = apply_builtin_formatter(source, python_version=PythonVersion.PY_311)
-    source, needed = _zod_date_formats(source)
+    dated = "AwareDatetime" in source or "from datetime import" in source
+    source, needed = _zod_date_formats(source) if dated else (source, set())
     if needed:
         wanted.update(needed)
         source = _ensure_from_import(source, "typing", {"Annotated"})
