@@ -247,16 +247,20 @@ def _zod_date_formats(source: str) -> tuple[str, set[str]]:
                     targets[local] = "date-time"
                 elif node.module == "datetime" and alias.name == "date":
                     targets[local] = "date"
-    uses = [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in targets
-    ]
+    if not targets:
+        return source, set()
+    # One walk for both: walking the tree is most of this function's time.
+    uses: list[ast.Name] = []
+    taken: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            taken.add(node.id)
+            if isinstance(node.ctx, ast.Load) and node.id in targets:
+                uses.append(node)
+        elif isinstance(node, ast.ClassDef | ast.FunctionDef):
+            taken.add(node.name)
     if not uses:
         return source, set()
-    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
-        n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef | ast.FunctionDef)
-    }
     names: dict[str, str] = {}
     for kind, wanted in (("date-time", "_DateTimeZ"), ("date", "_IsoDate")):
         name = wanted
