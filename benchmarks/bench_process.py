@@ -116,20 +116,16 @@ def tc(*args: str) -> list[str]:
 
 
 class Table:
+    """Rows printed as they are measured: a slow row never hides the ones before it."""
+
+    WIDTH = 52
+
     def __init__(self) -> None:
-        self.rows: list[tuple[str, float, float, str]] = []
+        print(f"{'command':<{self.WIDTH}}  {'wall s':>7}  {'cpu s':>7}  vs baseline", flush=True)
 
     def add(self, label: str, timing: tuple[float, float], note: str = "") -> None:
-        self.rows.append((label, *timing, note))
-
-    def lines(self) -> list[str]:
-        width = max(len(row[0]) for row in self.rows)
-        out = [f"{'command':<{width}}  {'wall s':>7}  {'cpu s':>7}  vs baseline"]
-        out += [
-            f"{label:<{width}}  {wall:7.2f}  {cpu:7.2f}  {note}"
-            for label, wall, cpu, note in self.rows
-        ]
-        return out
+        wall, cpu = timing
+        print(f"{label:<{self.WIDTH}}  {wall:7.2f}  {cpu:7.2f}  {note}", flush=True)
 
 
 def ratio(ours: tuple[float, float], base: tuple[float, float], target: str = "") -> str:
@@ -222,7 +218,8 @@ def bench_plugin(work: Path, table: Table) -> None:
     table.add("pytest with the plugin, examples/ai-coach", plugin)
 
 
-def main() -> list[str]:
+def main() -> None:
+    print(f"min of {REPEAT} runs each, wall and CPU seconds of the whole process", flush=True)
     table = Table()
     with tempfile.TemporaryDirectory(prefix="bench-process-") as temp:
         work = Path(temp)
@@ -230,9 +227,7 @@ def main() -> list[str]:
         bench_diff(work, table)
         bench_pull(work, table)
         bench_plugin(work, table)
-    return [f"min of {REPEAT} runs each, wall and CPU seconds of the whole process", *table.lines()]
 
 
 if __name__ == "__main__":
-    for line in main():
-        print(line, flush=True)
+    main()

@@ -17,20 +17,20 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-import jsonschema
-import jsonschema.exceptions
-import jsonschema.protocols
-import jsonschema.validators
-import referencing
-import referencing._core
-import referencing.exceptions
-import referencing.jsonschema
-from referencing import Registry, Resource
-
 from tc_contracts_py.errors import SchemaError, SourceError
+
+if TYPE_CHECKING:
+    import jsonschema
+    import jsonschema.protocols
+    import referencing
+    import referencing._core
+    from referencing import Registry
+
+# jsonschema and referencing are imported where they are used: a no-op `tc-schema gen`, which
+# only hashes files, should not pay a third of a second for them.
 
 # Deeper documents are refused up front: zod never nests this far, and every
 # walker downstream may then recurse without hitting Python's recursion limit.
@@ -49,6 +49,8 @@ class Dialect(Enum):
 
     @property
     def validator_class(self) -> type[jsonschema.protocols.Validator]:
+        import jsonschema
+
         classes: dict[Dialect, type[jsonschema.protocols.Validator]] = {
             Dialect.DRAFT4: jsonschema.Draft4Validator,
             Dialect.DRAFT6: jsonschema.Draft6Validator,
@@ -60,6 +62,8 @@ class Dialect(Enum):
 
     @property
     def specification(self) -> referencing.Specification[Any]:
+        import referencing.jsonschema
+
         specs: dict[Dialect, referencing.Specification[Any]] = {
             Dialect.DRAFT4: referencing.jsonschema.DRAFT4,
             Dialect.DRAFT6: referencing.jsonschema.DRAFT6,
@@ -227,6 +231,8 @@ def check_against_metaschema(filename: str, document: Any, dialect: Dialect) -> 
             return
     except Exception:  # noqa: BLE001, S110 - anything it cannot decide, the reference decides
         pass
+    import jsonschema.exceptions
+
     try:
         # The protocol omits check_schema's format_checker, which every draft's class takes.
         check_schema: Any = dialect.validator_class.check_schema
@@ -361,6 +367,8 @@ class SchemaSet:
     @cached_property
     def registry(self) -> Registry[Any]:
         """A registry holding exactly this set. It has no retrieve hook, so it never fetches."""
+        from referencing import Registry, Resource
+
         resources: list[tuple[str, Resource[Any]]] = []
         for schema in self.schemas.values():
             resource = Resource.from_contents(
@@ -382,6 +390,8 @@ class SchemaSet:
 
     def validator(self, name: str) -> jsonschema.protocols.Validator:
         """A validator for one schema, with format checking on. Build once, reuse."""
+        import jsonschema
+
         schema = self.schemas[name]
         cls = schema.dialect.validator_class
         return cls(
@@ -390,6 +400,8 @@ class SchemaSet:
 
     def check_refs(self) -> None:
         """Raise ``SchemaError`` naming file and pointer for any ref that does not resolve in-set."""
+        import referencing.exceptions
+
         for schema in self.schemas.values():
             for base, pointer, ref in iter_refs(schema.document):
                 base_uri = urljoin(schema.uri, base) if base else schema.uri
@@ -480,6 +492,8 @@ def _in_place_children(
 ) -> list[tuple[Any, Any, str]]:
     """Subschemas that apply to the same instance as ``node``, each with its resolver and
     its ``file#pointer`` label."""
+    import referencing.exceptions
+
     children: list[tuple[Any, Any, str]] = []
     ref = node.get("$ref")
     if isinstance(ref, str):

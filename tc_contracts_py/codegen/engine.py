@@ -252,13 +252,13 @@ def _zod_date_formats(source: str) -> tuple[str, set[str]]:
     # One walk for both: walking the tree is most of this function's time.
     uses: list[ast.Name] = []
     taken: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            taken.add(node.id)
-            if isinstance(node.ctx, ast.Load) and node.id in targets:
-                uses.append(node)
-        elif isinstance(node, ast.ClassDef | ast.FunctionDef):
-            taken.add(node.name)
+    for walked in ast.walk(tree):
+        if isinstance(walked, ast.Name):
+            taken.add(walked.id)
+            if isinstance(walked.ctx, ast.Load) and walked.id in targets:
+                uses.append(walked)
+        elif isinstance(walked, ast.ClassDef | ast.FunctionDef):
+            taken.add(walked.name)
     if not uses:
         return source, set()
     names: dict[str, str] = {}
