@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -303,7 +304,9 @@ _PENDING: list[_Job] = []
 
 
 def _worker_count(jobs: int) -> int:
-    if sys.platform != "linux":  # fork is the cheap start, and only Linux makes it safe
+    # Forking is the cheap start; it is safe on Linux, and only while no other thread could
+    # hold a lock the child would inherit (a library caller may run threads).
+    if sys.platform != "linux" or threading.active_count() > 1:
         return 1
     cores = len(os.sched_getaffinity(0))
     return max(1, min(cores, jobs // _MIN_JOBS_PER_WORKER))

@@ -72,3 +72,16 @@ def test_the_first_failure_in_schema_order_is_raised_from_a_worker(
 
 def test_few_stale_schemas_stay_in_process() -> None:
     assert codegen._worker_count(codegen._MIN_JOBS_PER_WORKER * 2 - 1) == 1
+
+
+def test_no_pool_while_other_threads_run() -> None:
+    import threading
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert codegen._worker_count(1000) == 1
+    finally:
+        release.set()
+        other.join()
