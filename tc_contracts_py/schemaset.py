@@ -300,7 +300,11 @@ def iter_refs(document: Any) -> Iterator[tuple[str, str, str]]:
 
     ``base_uri_suffix`` is the ``$id`` chain in force at the ref (empty if none).
     """
-    stack: list[tuple[Any, tuple[str | int, ...], str]] = [(document, (), "")]
+    # Paths are linked (parent, token) pairs, spelled out only for a ref: copying a growing
+    # tuple at every node was most of loading a large set. Scalars never hold a ref, so
+    # they are not stacked at all.
+    containers = (dict, list)
+    stack: list[tuple[Any, Any, str]] = [(document, None, "")]
     while stack:
         node, path, base = stack.pop()
         if isinstance(node, dict):
@@ -309,19 +313,31 @@ def iter_refs(document: Any) -> Iterator[tuple[str, str, str]]:
                 base = urljoin(base, node_id) if base else node_id
             ref = node.get("$ref")
             if isinstance(ref, str):
-                yield base, to_pointer((*path, "$ref")), ref
+                yield base, _linked_pointer((path, "$ref")), ref
             for key, value in node.items():
                 if key in _DATA_KEYWORDS or key == "$ref":
                     continue
                 if key == "properties" and isinstance(value, dict):
                     # Property names are data; their values are schemas.
+                    at = (path, key)
                     for prop, sub in value.items():
-                        stack.append((sub, (*path, key, prop), base))
+                        if isinstance(sub, containers):
+                            stack.append((sub, (at, prop), base))
                     continue
-                stack.append((value, (*path, key), base))
+                if isinstance(value, containers):
+                    stack.append((value, (path, key), base))
         elif isinstance(node, list):
             for index, value in enumerate(node):
-                stack.append((value, (*path, index), base))
+                if isinstance(value, containers):
+                    stack.append((value, (path, index), base))
+
+
+def _linked_pointer(path: Any) -> str:
+    tokens: list[str | int] = []
+    while path is not None:
+        path, token = path
+        tokens.append(token)
+    return to_pointer(tokens[::-1])
 
 
 @dataclass(frozen=True)
