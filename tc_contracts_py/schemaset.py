@@ -173,12 +173,20 @@ _CHECKED: dict[str, None] = {}
 _CHECKED_LIMIT = 8192
 
 
-def _remember_checked(digest: str) -> None:
-    if len(_CHECKED) >= _CHECKED_LIMIT:
+# Digests of files whose refs all stay inside the file and that passed check_refs.
+_SELF_CONTAINED: dict[str, None] = {}
+
+
+def _remember(memo: dict[str, None], digest: str) -> None:
+    if len(memo) >= _CHECKED_LIMIT:
         # Another thread may evict first: the bound is approximate, never unbounded.
         with contextlib.suppress(KeyError, RuntimeError, StopIteration):
-            del _CHECKED[next(iter(_CHECKED))]  # oldest first: dicts keep insertion order
-    _CHECKED[digest] = None
+            del memo[next(iter(memo))]  # oldest first: dicts keep insertion order
+    memo[digest] = None
+
+
+def _remember_checked(digest: str) -> None:
+    _remember(_CHECKED, digest)
 
 
 def metaschema_format_checker(dialect: Dialect) -> jsonschema.FormatChecker:
@@ -418,8 +426,19 @@ class SchemaSet:
         """Raise ``SchemaError`` naming file and pointer for any ref that does not resolve in-set."""
         import referencing.exceptions
 
+        # A file whose refs all point into itself passes or fails on its bytes alone, as long
+        # as no file of the set declares an $id (which could take over its URI): a diff loads
+        # two releases that share most files, so those are walked once.
+        memo = not any(schema.may_embed_identifiers for schema in self.schemas.values())
+        known = {s.digest for s in self.schemas.values() if memo and s.digest in _SELF_CONTAINED}
+        learned: list[str] = []
         for schema in self.schemas.values():
+            if schema.digest in known:
+                continue
+            self_contained = memo
             for base, pointer, ref in iter_refs(schema.document):
+                if base or not ref.startswith("#"):
+                    self_contained = False
                 base_uri = urljoin(schema.uri, base) if base else schema.uri
                 if _is_remote(ref):
                     raise SchemaError(
@@ -440,9 +459,13 @@ class SchemaSet:
                     else:
                         message = f"$ref {ref!r} does not resolve"
                     raise SchemaError(schema.filename, pointer, message) from None
-        self._check_in_place_cycles()
+            if self_contained:
+                learned.append(schema.digest)
+        self._check_in_place_cycles(skip=known)
+        for digest in learned:
+            _remember(_SELF_CONTAINED, digest)
 
-    def _check_in_place_cycles(self) -> None:
+    def _check_in_place_cycles(self, skip: set[str] | frozenset[str] = frozenset()) -> None:
         """Refuse a ``$ref`` loop that stays on the same instance (``A = anyOf[A, …]``).
 
         Recursion through ``properties`` or ``items`` consumes part of the instance and ends;
@@ -451,6 +474,8 @@ class SchemaSet:
         """
         done: set[int] = set()
         for schema in self.schemas.values():
+            if schema.digest in skip:
+                continue
             document = schema.document
             starts: list[tuple[Any, str]] = [(document, "")]
             if isinstance(document, dict):

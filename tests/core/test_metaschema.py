@@ -132,3 +132,41 @@ def test_a_set_without_embedded_ids_resolves_without_a_crawl() -> None:
         schema_set_from_files(
             {**files, "B.json": b'{"properties": {"a": {"$ref": "A.json#/nope"}}}'}, origin="x"
         )
+
+
+def test_a_self_contained_file_is_walked_once_and_a_broken_neighbour_still_fails(monkeypatch):
+    monkeypatch.setattr(schemaset, "_SELF_CONTAINED", {})
+    walked: list[str] = []
+    original = schemaset.iter_refs
+
+    def counting(document):
+        walked.append(json.dumps(document, sort_keys=True))
+        return original(document)
+
+    monkeypatch.setattr(schemaset, "iter_refs", counting)
+    local = b'{"definitions": {"X": {"type": "string"}}, "properties": {"a": {"$ref": "#/definitions/X"}}}'
+    cross = b'{"properties": {"b": {"$ref": "A.json#/definitions/X"}}}'
+    for _ in range(2):
+        schema_set_from_files({"A.json": local, "B.json": cross}, origin="x")
+    assert len(walked) == 3  # A once, B (not self-contained) each time
+    with pytest.raises(
+        SchemaError, match=r"B\.json#/properties/b/\$ref: \$ref 'A.json#/definitions/Y'"
+    ):
+        schema_set_from_files({"A.json": local, "B.json": cross.replace(b"/X", b"/Y")}, origin="x")
+
+
+def test_an_in_place_loop_is_found_in_a_file_seen_clean_elsewhere(monkeypatch):
+    monkeypatch.setattr(schemaset, "_SELF_CONTAINED", {})
+    looping = b'{"definitions": {"L": {"anyOf": [{"$ref": "#/definitions/L"}, {"type": "null"}]}}}'
+    with pytest.raises(SchemaError, match="loop"):
+        schema_set_from_files({"A.json": looping}, origin="x")
+    with pytest.raises(SchemaError, match="loop"):
+        schema_set_from_files({"A.json": looping}, origin="x")
+
+
+def test_no_memo_when_a_file_declares_an_id(monkeypatch):
+    monkeypatch.setattr(schemaset, "_SELF_CONTAINED", {})
+    local = b'{"definitions": {"X": {"type": "string"}}, "$ref": "#/definitions/X"}'
+    other = b'{"$id": "Other.json", "type": "string"}'
+    schema_set_from_files({"A.json": local, "O.json": other}, origin="x")
+    assert schemaset._SELF_CONTAINED == {}
