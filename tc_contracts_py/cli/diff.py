@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 
 import click
 
-from tc_contracts_py.atomic import atomic_write_bytes
 from tc_contracts_py.cli.common import (
     CheckFailed,
     config_option,
@@ -116,6 +115,8 @@ def diff_command(
     color = fmt == "text" and output is None and _stdout_is_tty() and not os.environ.get("NO_COLOR")
     text = render(report, fmt, color=color, files=_schema_files(new_source, new))
     if output is not None:
+        from tc_contracts_py.atomic import atomic_write_bytes  # filelock, only for --output
+
         atomic_write_bytes(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=False, color=color)
