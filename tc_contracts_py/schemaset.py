@@ -17,21 +17,20 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-import jsonschema
-import jsonschema.exceptions
-import jsonschema.protocols
-import jsonschema.validators
-import referencing
-import referencing._core
-import referencing.exceptions
-import referencing.jsonschema
-from referencing import Registry, Resource
-
-from tc_contracts_py.ecma_regex import is_ecma_regex
 from tc_contracts_py.errors import SchemaError, SourceError
+
+if TYPE_CHECKING:
+    import jsonschema
+    import jsonschema.protocols
+    import referencing
+    import referencing._core
+    from referencing import Registry
+
+# jsonschema and referencing are imported where they are used: a no-op `tc-schema gen`, which
+# only hashes files, should not pay a third of a second for them.
 
 # Deeper documents are refused up front: zod never nests this far, and every
 # walker downstream may then recurse without hitting Python's recursion limit.
@@ -50,6 +49,8 @@ class Dialect(Enum):
 
     @property
     def validator_class(self) -> type[jsonschema.protocols.Validator]:
+        import jsonschema
+
         classes: dict[Dialect, type[jsonschema.protocols.Validator]] = {
             Dialect.DRAFT4: jsonschema.Draft4Validator,
             Dialect.DRAFT6: jsonschema.Draft6Validator,
@@ -61,6 +62,8 @@ class Dialect(Enum):
 
     @property
     def specification(self) -> referencing.Specification[Any]:
+        import referencing.jsonschema
+
         specs: dict[Dialect, referencing.Specification[Any]] = {
             Dialect.DRAFT4: referencing.jsonschema.DRAFT4,
             Dialect.DRAFT6: referencing.jsonschema.DRAFT6,
@@ -102,6 +105,9 @@ class Schema:
     document: Any
     digest: str  # sha256 hex of the file's bytes, as shipped
     dialect: Dialect
+    # False only when the bytes cannot hold an embedded ``$id`` or anchor, so that the set's
+    # registry needs no crawl up front (a lookup that misses still crawls, so True is safe).
+    may_embed_identifiers: bool = field(default=True, compare=False)
 
     @property
     def uri(self) -> str:
@@ -110,6 +116,8 @@ class Schema:
 
 
 def _nesting_depth_ok(document: Any, limit: int) -> tuple[bool, str]:
+    if _depth_within(document, limit):
+        return True, ""
     stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(document, 0, ())]
     while stack:
         node, depth, path = stack.pop()
@@ -120,6 +128,33 @@ def _nesting_depth_ok(document: Any, limit: int) -> tuple[bool, str]:
         elif isinstance(node, list):
             stack.extend((value, depth + 1, (*path, index)) for index, value in enumerate(node))
     return True, ""
+
+
+def _depth_within(document: Any, limit: int) -> bool:
+    # The walk that keeps no paths: they are only needed to name where a deep one goes wrong.
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(node, dict):
+            stack.extend(
+                (value, depth + 1) for value in node.values() if isinstance(value, (dict, list))
+            )
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node if isinstance(value, (dict, list)))
+    return True
+
+
+# Keys that make a subschema a resource or an anchor of its own. A ``\u`` escape could
+# spell one, so its presence counts as one.
+_IDENTIFIER_MARKERS = (b'"$id"', b'"$anchor"', b'"$dynamicAnchor"', b'"$recursiveAnchor"', b"\\u")
+
+
+def _may_embed_identifiers(data: bytes, dialect: Dialect) -> bool:
+    if dialect is Dialect.DRAFT4 and b'"id"' in data:
+        return True
+    return any(marker in data for marker in _IDENTIFIER_MARKERS)
 
 
 class _NonStandardConstant(ValueError):
@@ -138,25 +173,38 @@ _CHECKED: dict[str, None] = {}
 _CHECKED_LIMIT = 8192
 
 
-def _remember_checked(digest: str) -> None:
-    if len(_CHECKED) >= _CHECKED_LIMIT:
+# Digests of files whose refs all stay inside the file and that passed check_refs.
+_SELF_CONTAINED: dict[str, None] = {}
+
+
+def _remember(memo: dict[str, None], digest: str) -> None:
+    if len(memo) >= _CHECKED_LIMIT:
         # Another thread may evict first: the bound is approximate, never unbounded.
         with contextlib.suppress(KeyError, RuntimeError, StopIteration):
-            del _CHECKED[next(iter(_CHECKED))]  # oldest first: dicts keep insertion order
-    _CHECKED[digest] = None
+            del memo[next(iter(memo))]  # oldest first: dicts keep insertion order
+    memo[digest] = None
+
+
+def _remember_checked(digest: str) -> None:
+    _remember(_CHECKED, digest)
 
 
 _METASCHEMA_FORMAT_CHECKERS: dict[Dialect, jsonschema.FormatChecker] = {}
 
 
-def _metaschema_format_checker(dialect: Dialect) -> jsonschema.FormatChecker:
-    """The dialect's own format checks, but ``regex`` is ECMA-262 (as the spec says), not ``re``.
-
-    jsonschema checks ``regex`` with Python's ``re``, which refuses ``\\p{L}``, ``(?<y>…)\\k<y>``,
-    ``\\u{…}``, ``[^]``, ``\\cJ`` and ``v``-mode sets, all of which JavaScript and Zod take.
+def metaschema_format_checker(dialect: Dialect) -> jsonschema.FormatChecker:
+    """The formats asserted on a schema's own keywords (``pattern`` is ``format: regex``,
+    ``$ref`` is ``uri-reference``), for both metaschema engines below: the dialect's own
+    checks, but ``regex`` is ECMA-262 (as the spec says), not Python's ``re``, which refuses
+    ``\\p{L}``, ``(?<y>…)\\k<y>``, ``\\u{…}``, ``[^]``, ``\\cJ`` and ``v``-mode sets, all
+    of which JavaScript and Zod take.
     """
     found = _METASCHEMA_FORMAT_CHECKERS.get(dialect)
     if found is None:
+        import jsonschema
+
+        from tc_contracts_py.ecma_regex import is_ecma_regex
+
         found = jsonschema.FormatChecker(formats=())
         found.checkers = {
             **dialect.validator_class.FORMAT_CHECKER.checkers,
@@ -164,6 +212,61 @@ def _metaschema_format_checker(dialect: Dialect) -> jsonschema.FormatChecker:
         }
         _METASCHEMA_FORMAT_CHECKERS[dialect] = found
     return found
+
+
+_FAST_METASCHEMA: dict[Dialect, Any] = {}
+
+
+def _fast_metaschema_validator(dialect: Dialect) -> Any:
+    validator = _FAST_METASCHEMA.get(dialect)
+    if validator is None:
+        import jsonschema_rs
+
+        checker = metaschema_format_checker(dialect)
+
+        def asserts(name: str) -> Any:
+            return lambda value: checker.conforms(value, name)
+
+        # Every format the metaschemas use is handed to the reference checker, so that
+        # jsonschema-rs's own format semantics never decide (a format the reference does not
+        # know is not asserted, as before).
+        formats = {name: asserts(name) for name in ("regex", "uri", "uri-reference")}
+        classes = {
+            Dialect.DRAFT4: jsonschema_rs.Draft4Validator,
+            Dialect.DRAFT6: jsonschema_rs.Draft6Validator,
+            Dialect.DRAFT7: jsonschema_rs.Draft7Validator,
+            Dialect.DRAFT2019_09: jsonschema_rs.Draft201909Validator,
+            Dialect.DRAFT2020_12: jsonschema_rs.Draft202012Validator,
+        }
+        validator = classes[dialect](
+            dialect.validator_class.META_SCHEMA, formats=formats, validate_formats=True
+        )
+        _FAST_METASCHEMA[dialect] = validator
+    return validator
+
+
+def check_against_metaschema(filename: str, document: Any, dialect: Dialect) -> None:
+    """Raise ``SchemaError`` (file, JSON pointer, the reference validator's words) if
+    ``document`` is not a valid schema of ``dialect``.
+
+    jsonschema-rs decides, some 100x faster than the pure-Python check; only a document it
+    refuses, or one it cannot take in (a number outside JSON's range), goes through the
+    reference validator, which then words the error as it always has, or passes it.
+    """
+    try:
+        if _fast_metaschema_validator(dialect).is_valid(document):
+            return
+    except Exception:  # noqa: BLE001, S110 - anything it cannot decide, the reference decides
+        pass
+    import jsonschema.exceptions
+
+    try:
+        # The protocol omits check_schema's format_checker, which every draft's class takes.
+        check_schema: Any = dialect.validator_class.check_schema
+        check_schema(document, format_checker=metaschema_format_checker(dialect))
+    except jsonschema.exceptions.SchemaError as exc:
+        pointer = to_pointer(list(exc.absolute_path))
+        raise SchemaError(filename, pointer, f"invalid schema: {exc.message}") from None
 
 
 def parse_schema_bytes(filename: str, data: bytes) -> Schema:
@@ -187,7 +290,9 @@ def parse_schema_bytes(filename: str, data: bytes) -> Schema:
         ) from None
     except RecursionError:
         raise SchemaError(filename, "", "invalid JSON: nested too deeply") from None
-    ok, where = _nesting_depth_ok(document, MAX_NESTING_DEPTH)
+    # Every level opens a bracket, so a file with few of them cannot nest deeply.
+    shallow = data.count(b"{") + data.count(b"[") <= MAX_NESTING_DEPTH
+    ok, where = (True, "") if shallow else _nesting_depth_ok(document, MAX_NESTING_DEPTH)
     if not ok:
         raise SchemaError(filename, where, f"nested deeper than {MAX_NESTING_DEPTH} levels")
     if not isinstance(document, (dict, bool)):
@@ -201,16 +306,16 @@ def parse_schema_bytes(filename: str, data: bytes) -> Schema:
         dialect = found
     digest = hashlib.sha256(data).hexdigest()
     if digest not in _CHECKED:
-        try:
-            dialect.validator_class.check_schema(  # type: ignore[call-arg]
-                document,  # type: ignore[arg-type]  # bool schemas are valid
-                format_checker=_metaschema_format_checker(dialect),
-            )
-        except jsonschema.exceptions.SchemaError as exc:
-            pointer = to_pointer(list(exc.absolute_path))
-            raise SchemaError(filename, pointer, f"invalid schema: {exc.message}") from None
+        check_against_metaschema(filename, document, dialect)
         _remember_checked(digest)
-    return Schema(name=name, filename=filename, document=document, digest=digest, dialect=dialect)
+    return Schema(
+        name=name,
+        filename=filename,
+        document=document,
+        digest=digest,
+        dialect=dialect,
+        may_embed_identifiers=_may_embed_identifiers(data, dialect),
+    )
 
 
 # Keywords whose values are data, not subschemas: refs inside them are not refs.
@@ -222,7 +327,11 @@ def iter_refs(document: Any) -> Iterator[tuple[str, str, str]]:
 
     ``base_uri_suffix`` is the ``$id`` chain in force at the ref (empty if none).
     """
-    stack: list[tuple[Any, tuple[str | int, ...], str]] = [(document, (), "")]
+    # Paths are linked (parent, token) pairs, spelled out only for a ref: copying a growing
+    # tuple at every node was most of loading a large set. Scalars never hold a ref, so
+    # they are not stacked at all.
+    containers = (dict, list)
+    stack: list[tuple[Any, Any, str]] = [(document, None, "")]
     while stack:
         node, path, base = stack.pop()
         if isinstance(node, dict):
@@ -231,19 +340,31 @@ def iter_refs(document: Any) -> Iterator[tuple[str, str, str]]:
                 base = urljoin(base, node_id) if base else node_id
             ref = node.get("$ref")
             if isinstance(ref, str):
-                yield base, to_pointer((*path, "$ref")), ref
+                yield base, _linked_pointer((path, "$ref")), ref
             for key, value in node.items():
                 if key in _DATA_KEYWORDS or key == "$ref":
                     continue
                 if key == "properties" and isinstance(value, dict):
                     # Property names are data; their values are schemas.
+                    at = (path, key)
                     for prop, sub in value.items():
-                        stack.append((sub, (*path, key, prop), base))
+                        if isinstance(sub, containers):
+                            stack.append((sub, (at, prop), base))
                     continue
-                stack.append((value, (*path, key), base))
+                if isinstance(value, containers):
+                    stack.append((value, (path, key), base))
         elif isinstance(node, list):
             for index, value in enumerate(node):
-                stack.append((value, (*path, index), base))
+                if isinstance(value, containers):
+                    stack.append((value, (path, index), base))
+
+
+def _linked_pointer(path: Any) -> str:
+    tokens: list[str | int] = []
+    while path is not None:
+        path, token = path
+        tokens.append(token)
+    return to_pointer(tokens[::-1])
 
 
 @dataclass(frozen=True)
@@ -289,6 +410,8 @@ class SchemaSet:
     @cached_property
     def registry(self) -> Registry[Any]:
         """A registry holding exactly this set. It has no retrieve hook, so it never fetches."""
+        from referencing import Registry, Resource
+
         resources: list[tuple[str, Resource[Any]]] = []
         for schema in self.schemas.values():
             resource = Resource.from_contents(
@@ -298,13 +421,20 @@ class SchemaSet:
             root_id = resource.id()
             if root_id and root_id != schema.uri:
                 resources.append((root_id, resource))
-        return Registry().with_resources(resources).crawl()
+        registry: Registry[Any] = Registry().with_resources(resources)
+        # Crawling walks every subschema to index embedded ids and anchors; most sets have
+        # none, and a lookup that misses crawls anyway, so the answers are the same.
+        if any(schema.may_embed_identifiers for schema in self.schemas.values()):
+            registry = registry.crawl()
+        return registry
 
     def resolver(self, name: str) -> referencing._core.Resolver[Any]:
         return self.registry.resolver(base_uri=self.schemas[name].uri)
 
     def validator(self, name: str) -> jsonschema.protocols.Validator:
         """A validator for one schema, with format checking on. Build once, reuse."""
+        import jsonschema
+
         schema = self.schemas[name]
         cls = schema.dialect.validator_class
         return cls(
@@ -313,8 +443,21 @@ class SchemaSet:
 
     def check_refs(self) -> None:
         """Raise ``SchemaError`` naming file and pointer for any ref that does not resolve in-set."""
+        import referencing.exceptions
+
+        # A file whose refs all point into itself passes or fails on its bytes alone, as long
+        # as no file of the set declares an $id (which could take over its URI): a diff loads
+        # two releases that share most files, so those are walked once.
+        memo = not any(schema.may_embed_identifiers for schema in self.schemas.values())
+        known = {s.digest for s in self.schemas.values() if memo and s.digest in _SELF_CONTAINED}
+        learned: list[str] = []
         for schema in self.schemas.values():
+            if schema.digest in known:
+                continue
+            self_contained = memo
             for base, pointer, ref in iter_refs(schema.document):
+                if base or not ref.startswith("#"):
+                    self_contained = False
                 base_uri = urljoin(schema.uri, base) if base else schema.uri
                 if _is_remote(ref):
                     raise SchemaError(
@@ -335,9 +478,13 @@ class SchemaSet:
                     else:
                         message = f"$ref {ref!r} does not resolve"
                     raise SchemaError(schema.filename, pointer, message) from None
-        self._check_in_place_cycles()
+            if self_contained:
+                learned.append(schema.digest)
+        self._check_in_place_cycles(skip=known)
+        for digest in learned:
+            _remember(_SELF_CONTAINED, digest)
 
-    def _check_in_place_cycles(self) -> None:
+    def _check_in_place_cycles(self, skip: set[str] | frozenset[str] = frozenset()) -> None:
         """Refuse a ``$ref`` loop that stays on the same instance (``A = anyOf[A, …]``).
 
         Recursion through ``properties`` or ``items`` consumes part of the instance and ends;
@@ -346,6 +493,8 @@ class SchemaSet:
         """
         done: set[int] = set()
         for schema in self.schemas.values():
+            if schema.digest in skip:
+                continue
             document = schema.document
             starts: list[tuple[Any, str]] = [(document, "")]
             if isinstance(document, dict):
@@ -403,6 +552,8 @@ def _in_place_children(
 ) -> list[tuple[Any, Any, str]]:
     """Subschemas that apply to the same instance as ``node``, each with its resolver and
     its ``file#pointer`` label."""
+    import referencing.exceptions
+
     children: list[tuple[Any, Any, str]] = []
     ref = node.get("$ref")
     if isinstance(ref, str):

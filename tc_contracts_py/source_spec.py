@@ -108,6 +108,11 @@ def _parse_layout(text: str) -> SourceSpec:
     )
 
 
+# The cache directory override; here rather than in oci.cache so that reading it does not
+# import the OCI client.
+ENV_CACHE_DIR = "TC_CONTRACTS_CACHE_DIR"
+
+
 @dataclass(frozen=True)
 class SourceOptions:
     """How remote sources are fetched. Local sources ignore all of it but the size cap."""

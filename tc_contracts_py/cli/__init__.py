@@ -8,6 +8,7 @@ themselves: ``cli.common.ExitCode``).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import os
 import sys
@@ -17,7 +18,6 @@ from typing import IO, Any
 
 import click
 
-from tc_contracts_py import __version__
 from tc_contracts_py.cli.common import CheckFailed, ExitCode, exit_code_for, one_line
 from tc_contracts_py.errors import ContractsError, os_error
 from tc_contracts_py.redaction import redact
@@ -98,7 +98,33 @@ def _report(ctx: click.Context, error: ContractsError) -> None:
     ctx.exit(exit_code_for(error))
 
 
+# Each command's module, imported only when that command runs (or help lists them all):
+# a `tc-schema diff` need not pay for the generator, the OCI client and the test tooling.
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "gen": ("tc_contracts_py.cli.gen", "gen_command"),
+    "push": ("tc_contracts_py.cli.oci", "push_command"),
+    "lock": ("tc_contracts_py.cli.oci", "lock_command"),
+    "pull": ("tc_contracts_py.cli.oci", "pull_command"),
+    "check-models": ("tc_contracts_py.cli.testing", "check_models_command"),
+    "diff": ("tc_contracts_py.cli.diff", "diff_command"),
+    "rules": ("tc_contracts_py.cli.diff", "rules_command"),
+    "config-schema": ("tc_contracts_py.cli.config", "config_schema_command"),
+}
+
+
 class TcGroup(click.Group):
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        known = super().get_command(ctx, cmd_name)
+        if known is not None or cmd_name not in _COMMANDS:
+            return known
+        module_name, attribute = _COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
+        self.add_command(command, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_COMMANDS})
+
     def make_context(
         self,
         info_name: str | None,
@@ -149,41 +175,31 @@ class TcGroup(click.Group):
             ctx.exit(ExitCode.OPERATIONAL)
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    # Not click.version_option(__version__): that reads the package metadata on every run.
+    if not value or ctx.resilient_parsing:
+        return
+    import tc_contracts_py
+
+    click.echo(f"tc-schema, version {tc_contracts_py.__version__}")
+    ctx.exit()
+
+
 @click.group(cls=TcGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="tc-schema")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Pull, generate, diff and test the tc contracts' JSON Schemas.
 
     Exit codes: 0 ok, 1 check failed, 2 usage or invalid input, 3 operational error.
     """
 
-
-def _register_commands() -> None:
-    from tc_contracts_py.cli import gen
-
-    cli.add_command(gen.gen_command)
-
-    from tc_contracts_py.cli import oci
-
-    cli.add_command(oci.push_command)
-    cli.add_command(oci.lock_command)
-    cli.add_command(oci.pull_command)
-
-    from tc_contracts_py.cli import testing
-
-    cli.add_command(testing.check_models_command)
-
-    from tc_contracts_py.cli import diff
-
-    cli.add_command(diff.diff_command)
-    cli.add_command(diff.rules_command)
-
-    from tc_contracts_py.cli import config
-
-    cli.add_command(config.config_schema_command)
-
-
-_register_commands()
 
 __all__ = ["CheckFailed", "ExitCode", "cli", "main"]
 

@@ -19,9 +19,8 @@ from tc_contracts_py.errors import (
     InputError,
     OperationalError,
 )
-from tc_contracts_py.oci.cache import ENV_CACHE_DIR
 from tc_contracts_py.redaction import redact
-from tc_contracts_py.source_spec import SourceKind, SourceOptions, parse_source
+from tc_contracts_py.source_spec import ENV_CACHE_DIR, SourceKind, SourceOptions, parse_source
 
 F = TypeVar("F", bound=Callable[..., Any])
 

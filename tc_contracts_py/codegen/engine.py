@@ -100,7 +100,8 @@ def _postprocess(source: str, class_name: str) -> str:
     source, wrapped = _root_alias_to_model(source, class_name)
     if wrapped:
         wanted.add("RootModel")
-    source, limited = _url_max_lengths(source)
+    # Each rewrite below parses the module; most modules need none of them.
+    source, limited = _url_max_lengths(source) if URL_MAX_LENGTH_KEY in source else (source, False)
     if limited:
         from datamodel_code_generator import PythonVersion
         from datamodel_code_generator.format import apply_builtin_formatter
@@ -108,7 +109,8 @@ def _postprocess(source: str, class_name: str) -> str:
         wanted.add("UrlConstraints")
         # The rewritten annotations are re-wrapped as the generator wraps its own.
         source = apply_builtin_formatter(source, python_version=PythonVersion.PY_311)
-    source, needed = _zod_date_formats(source)
+    dated = "AwareDatetime" in source or "from datetime import" in source
+    source, needed = _zod_date_formats(source) if dated else (source, set())
     if needed:
         wanted.update(needed)
         source = _ensure_from_import(source, "typing", {"Annotated"})
@@ -253,16 +255,20 @@ def _zod_date_formats(source: str) -> tuple[str, set[str]]:
                     targets[local] = "date-time"
                 elif node.module == "datetime" and alias.name == "date":
                     targets[local] = "date"
-    uses = [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in targets
-    ]
+    if not targets:
+        return source, set()
+    # One walk for both: walking the tree is most of this function's time.
+    uses: list[ast.Name] = []
+    taken: set[str] = set()
+    for walked in ast.walk(tree):
+        if isinstance(walked, ast.Name):
+            taken.add(walked.id)
+            if isinstance(walked.ctx, ast.Load) and walked.id in targets:
+                uses.append(walked)
+        elif isinstance(walked, ast.ClassDef | ast.FunctionDef):
+            taken.add(walked.name)
     if not uses:
         return source, set()
-    taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
-        n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef | ast.FunctionDef)
-    }
     names: dict[str, str] = {}
     for kind, wanted in (("date-time", "_DateTimeZ"), ("date", "_IsoDate")):
         name = wanted

@@ -39,8 +39,6 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, unquote, urljoin
 
-from datamodel_code_generator._regex_syntax import needs_python_engine
-
 from tc_contracts_py.config import UnknownProperties
 from tc_contracts_py.ecma_regex import (
     compile_ecma,
@@ -632,6 +630,9 @@ def translate_patterns(document: Any) -> None:
     Rust-spelled ``$`` there would accept a trailing newline. Python's spelling of ``$`` and
     ``\b`` itself selects ``python-re``, and the rest of the rewrite reads the same to both.
     """
+    # Imported here: the generator package costs a no-op `tc-schema gen` tens of milliseconds.
+    from datamodel_code_generator._regex_syntax import needs_python_engine
+
     python_re = any(
         needs_backtracking(pattern)
         or needs_python_engine(ecma_pattern_for_pydantic(pattern), row="model", compiled=True)

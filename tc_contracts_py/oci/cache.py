@@ -43,9 +43,8 @@ from tc_contracts_py.oci.digest import (
     file_digest,
     sha256_digest,
 )
-from tc_contracts_py.source_spec import SourceOptions
+from tc_contracts_py.source_spec import ENV_CACHE_DIR, SourceOptions
 
-ENV_CACHE_DIR = "TC_CONTRACTS_CACHE_DIR"
 _LAYOUT_VERSION = "v1"
 _LOCK_TIMEOUT_SECONDS = 600.0
 _STALE_STAGING_SECONDS = 24 * 3600

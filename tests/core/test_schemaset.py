@@ -206,18 +206,16 @@ def test_loading_from_path_object(tmp_path: Path, write_schemas):
 
 
 def test_metaschema_check_runs_once_per_content_and_never_caches_a_failure(monkeypatch):
-    import jsonschema
-
     from tc_contracts_py import schemaset
 
     calls: list[object] = []
-    original = jsonschema.Draft7Validator.check_schema.__func__  # type: ignore[attr-defined]
+    original = schemaset.check_against_metaschema
 
-    def counting(cls, document, *args, **kwargs):
+    def counting(filename, document, dialect):
         calls.append(document)
-        return original(cls, document, *args, **kwargs)
+        return original(filename, document, dialect)
 
-    monkeypatch.setattr(jsonschema.Draft7Validator, "check_schema", classmethod(counting))
+    monkeypatch.setattr(schemaset, "check_against_metaschema", counting)
     monkeypatch.setattr(schemaset, "_CHECKED", {})
     good = b'{"type": "object", "properties": {"n": {"type": "integer"}}, "x-memo": 1}'
     bad = b'{"type": "object", "properties": {"n": {"type": 7}}}'
