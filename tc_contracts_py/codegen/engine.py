@@ -19,9 +19,11 @@ GENERATOR_OPTIONS: dict[str, Any] = {
     "target_python_version": "3.11",
     "use_annotated": True,
     "field_constraints": True,
-    # Readable Python names; the JSON spelling is kept as the alias and accepted as input.
+    # Readable Python names; the JSON spelling is the alias and the only name accepted as
+    # input, as Zod accepts only it: with population by field name `{"athlete_id": …}` would
+    # pass where `athleteId` is required, and `user_id` could stand in for a missing `userId`.
     "snake_case_field": True,
-    "allow_population_by_field_name": True,
+    "allow_population_by_field_name": False,
     "capitalise_enum_members": True,
     "set_default_enum_member": True,
     # An optional field that the schema does not allow to be null must not accept null:

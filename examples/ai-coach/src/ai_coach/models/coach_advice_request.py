@@ -6,7 +6,7 @@ from enum import Enum, StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, MISSING, StrictFloat, StrictInt, StrictStr
+from pydantic import BaseModel, Field, MISSING, StrictFloat, StrictInt, StrictStr
 
 
 class Mood(StrEnum):
@@ -34,9 +34,6 @@ class Priority(Enum):
 
 
 class Context(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     recent_session_ids: Annotated[
         list[UUID] | MISSING, Field(alias="recentSessionIds", max_length=20)
     ] = MISSING
@@ -51,9 +48,6 @@ class CoachAdviceRequest(BaseModel):
     A question for the AI coach.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     question: Annotated[StrictStr, Field(max_length=2000, min_length=1)]
     context: Context | MISSING = MISSING
