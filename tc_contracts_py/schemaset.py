@@ -31,10 +31,10 @@ import referencing.jsonschema
 from referencing import Registry, Resource
 
 from tc_contracts_py.errors import SchemaError, SourceError
+from tc_contracts_py.limits import MAX_SCHEMA_DEPTH, MAX_SCHEMA_JSON_DEPTH, schema_too_deep
 
-# Deeper documents are refused up front: zod never nests this far, and every
-# walker downstream may then recurse without hitting Python's recursion limit.
-MAX_NESTING_DEPTH = 256
+# Deeper documents are refused up front (see limits.py, the one home of the limits).
+MAX_NESTING_DEPTH = MAX_SCHEMA_JSON_DEPTH
 MAX_SCHEMA_BYTES = 32 * 1024 * 1024
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
@@ -168,7 +168,12 @@ def parse_schema_bytes(filename: str, data: bytes) -> Schema:
         raise SchemaError(filename, "", "invalid JSON: nested too deeply") from None
     ok, where = _nesting_depth_ok(document, MAX_NESTING_DEPTH)
     if not ok:
-        raise SchemaError(filename, where, f"nested deeper than {MAX_NESTING_DEPTH} levels")
+        raise SchemaError(
+            filename,
+            where,
+            f"nested deeper than {MAX_NESTING_DEPTH} JSON levels "
+            f"(room for {MAX_SCHEMA_DEPTH} subschema levels)",
+        )
     if not isinstance(document, (dict, bool)):
         raise SchemaError(filename, "", "a schema must be a JSON object or boolean")
     dialect = Dialect.DRAFT7
@@ -312,6 +317,19 @@ class SchemaSet:
                         message = f"$ref {ref!r} does not resolve"
                     raise SchemaError(schema.filename, pointer, message) from None
         self._check_in_place_cycles()
+        self._check_depth()
+
+    def _check_depth(self) -> None:
+        for schema in self.schemas.values():
+            label = schema_too_deep(schema.document, self.resolver(schema.name), schema.uri)
+            if label is not None:
+                file, _, pointer = label.partition("#")
+                raise SchemaError(
+                    file if file in self.registry else schema.filename,
+                    pointer if file in self.registry else "",
+                    f"subschemas nested deeper than {MAX_SCHEMA_DEPTH} levels "
+                    f"(each $ref counts as one), reached from {schema.filename}",
+                )
 
     def _check_in_place_cycles(self) -> None:
         """Refuse a ``$ref`` loop that stays on the same instance (``A = anyOf[A, …]``).
