@@ -195,7 +195,9 @@ class _Loc:
     dialect: Dialect
     stack: tuple[str, ...] = ()
     nesting: int = 0  # enclosing arrays and records, which multiply payload size
-    objects: int = 0  # enclosing objects; deep down they get no undeclared members
+    # Enclosing objects and collections: deep down, objects get no undeclared members and
+    # arrays no members beyond their minimum, so payloads stay linear in the depth.
+    objects: int = 0
 
     def inside_collection(self) -> _Loc:
         return _Loc(
@@ -204,7 +206,7 @@ class _Loc:
             self.dialect,
             self.stack,
             min(self.nesting + 1, 3),
-            self.objects,
+            self.objects + 1,
         )
 
     def inside_object(self) -> _Loc:
@@ -1077,8 +1079,9 @@ def _generation_rank(node: Mapping[str, Any]) -> tuple[bool, bool, bool, int]:
     )
 
 
-# Below this many enclosing objects an object gets no undeclared members: one each at every
-# level of a schema nested to the limit (limits.py) overruns hypothesis's data budget.
+# Below this many enclosing objects and collections nothing optional is added: one undeclared
+# member at every level of a schema nested to the limit (limits.py) overruns hypothesis's
+# data budget, and arrays of two members at every level double the payload per level.
 _EXTRA_MEMBERS_DEPTH = 8
 
 
