@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from tc_contracts_py.errors import SchemaError, SourceError
+from tc_contracts_py.limits import MAX_SCHEMA_DEPTH, MAX_SCHEMA_JSON_DEPTH, schema_too_deep
 
 if TYPE_CHECKING:
     import jsonschema
@@ -32,9 +33,8 @@ if TYPE_CHECKING:
 # jsonschema and referencing are imported where they are used: a no-op `tc-schema gen`, which
 # only hashes files, should not pay a third of a second for them.
 
-# Deeper documents are refused up front: zod never nests this far, and every
-# walker downstream may then recurse without hitting Python's recursion limit.
-MAX_NESTING_DEPTH = 256
+# Deeper documents are refused up front (see limits.py, the one home of the limits).
+MAX_NESTING_DEPTH = MAX_SCHEMA_JSON_DEPTH
 MAX_SCHEMA_BYTES = 32 * 1024 * 1024
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
@@ -294,7 +294,12 @@ def parse_schema_bytes(filename: str, data: bytes) -> Schema:
     shallow = data.count(b"{") + data.count(b"[") <= MAX_NESTING_DEPTH
     ok, where = (True, "") if shallow else _nesting_depth_ok(document, MAX_NESTING_DEPTH)
     if not ok:
-        raise SchemaError(filename, where, f"nested deeper than {MAX_NESTING_DEPTH} levels")
+        raise SchemaError(
+            filename,
+            where,
+            f"nested deeper than {MAX_NESTING_DEPTH} JSON levels "
+            f"(room for {MAX_SCHEMA_DEPTH} subschema levels)",
+        )
     if not isinstance(document, (dict, bool)):
         raise SchemaError(filename, "", "a schema must be a JSON object or boolean")
     dialect = Dialect.DRAFT7
@@ -481,8 +486,21 @@ class SchemaSet:
             if self_contained:
                 learned.append(schema.digest)
         self._check_in_place_cycles(skip=known)
+        self._check_depth()
         for digest in learned:
             _remember(_SELF_CONTAINED, digest)
+
+    def _check_depth(self) -> None:
+        for schema in self.schemas.values():
+            label = schema_too_deep(schema.document, self.resolver(schema.name), schema.uri)
+            if label is not None:
+                file, _, pointer = label.partition("#")
+                raise SchemaError(
+                    file if file in self.registry else schema.filename,
+                    pointer if file in self.registry else "",
+                    f"subschemas nested deeper than {MAX_SCHEMA_DEPTH} levels "
+                    f"(each $ref counts as one), reached from {schema.filename}",
+                )
 
     def _check_in_place_cycles(self, skip: set[str] | frozenset[str] = frozenset()) -> None:
         """Refuse a ``$ref`` loop that stays on the same instance (``A = anyOf[A, …]``).

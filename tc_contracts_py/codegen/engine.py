@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
+from collections.abc import Mapping
 from importlib.metadata import version
 from typing import Any
 
@@ -19,9 +20,11 @@ GENERATOR_OPTIONS: dict[str, Any] = {
     "target_python_version": "3.11",
     "use_annotated": True,
     "field_constraints": True,
-    # Readable Python names; the JSON spelling is kept as the alias and accepted as input.
+    # Readable Python names; the JSON spelling is the alias and the only name accepted as
+    # input, as Zod accepts only it: with population by field name `{"athlete_id": …}` would
+    # pass where `athleteId` is required, and `user_id` could stand in for a missing `userId`.
     "snake_case_field": True,
-    "allow_population_by_field_name": True,
+    "allow_population_by_field_name": False,
     "capitalise_enum_members": True,
     "set_default_enum_member": True,
     # An optional field that the schema does not allow to be null must not accept null:
@@ -57,8 +60,17 @@ _PYDANTIC_IMPORT_RE = re.compile(
 )
 
 
-def render_module(document: dict[str, Any], class_name: str, *, filename: str) -> str:
-    """Python source for one schema; ``class_name`` names the root model."""
+def render_module(
+    document: dict[str, Any],
+    class_name: str,
+    *,
+    filename: str,
+    model_names: Mapping[str, str] | None = None,
+    field_names: Mapping[str, str] | None = None,
+) -> str:
+    """Python source for one schema; ``class_name`` names the root model. ``model_names``
+    renames models and ``field_names`` names the attributes of JSON properties (see
+    codegen/names.py for why)."""
     from datamodel_code_generator import PythonVersion, generate
     from datamodel_code_generator.enums import DataModelType, InputFileType, StrictTypes
     from datamodel_code_generator.format import Formatter
@@ -67,6 +79,10 @@ def render_module(document: dict[str, Any], class_name: str, *, filename: str) -
     options["target_python_version"] = PythonVersion.PY_311
     options["strict_types"] = [StrictTypes(name) for name in GENERATOR_OPTIONS["strict_types"]]
     options["field_extra_keys"] = set(GENERATOR_OPTIONS["field_extra_keys"])
+    if model_names:
+        options["model_name_map"] = dict(model_names)
+    if field_names:
+        options["aliases"] = dict(field_names)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -24,6 +24,7 @@ from typing import Any
 from tc_contracts_py.diff.model import Change, GateFinding
 from tc_contracts_py.diff.rules import WAIVER_EXPIRED
 from tc_contracts_py.errors import ConfigError
+from tc_contracts_py.limits import MAX_WAIVERS_DEPTH, toml_too_deep
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ class Waiver:
 
 
 def parse_waivers(text: str, origin: str) -> tuple[Waiver, ...]:
+    deep = toml_too_deep(text)
+    if deep is not None:
+        raise ConfigError(
+            f"{origin}: line {deep}: values nested deeper than {MAX_WAIVERS_DEPTH} levels"
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -197,9 +197,24 @@ class _Loc:
     dialect: Dialect
     stack: tuple[str, ...] = ()
     nesting: int = 0  # enclosing arrays and records, which multiply payload size
+    # Enclosing objects and collections: deep down, objects get no undeclared members and
+    # arrays no members beyond their minimum, so payloads stay linear in the depth.
+    objects: int = 0
 
     def inside_collection(self) -> _Loc:
-        return _Loc(self.base, self.resolver, self.dialect, self.stack, min(self.nesting + 1, 3))
+        return _Loc(
+            self.base,
+            self.resolver,
+            self.dialect,
+            self.stack,
+            min(self.nesting + 1, 3),
+            self.objects + 1,
+        )
+
+    def inside_object(self) -> _Loc:
+        return _Loc(
+            self.base, self.resolver, self.dialect, self.stack, self.nesting, self.objects + 1
+        )
 
 
 _Part = tuple[Any, _Loc]
@@ -346,7 +361,9 @@ class SchemaCompiler:
             raise SchemaError(loc.base, "", f"$ref {ref!r} does not resolve ({exc})") from None
         dialect = self.dialects.get(document, loc.dialect)
         stack = (*loc.stack, target) if counted else loc.stack
-        return resolved.contents, _Loc(document, resolved.resolver, dialect, stack, loc.nesting)
+        return resolved.contents, _Loc(
+            document, resolved.resolver, dialect, stack, loc.nesting, loc.objects
+        )
 
     def _is_pure_ref(self, node: Any, loc: _Loc) -> bool:
         if not isinstance(node, dict) or not isinstance(node.get("$ref"), str):
@@ -721,6 +738,7 @@ class SchemaCompiler:
                 if name in required:
                     return None
                 continue
+            constraints = [(sub, where.inside_object()) for sub, where in constraints]
             value = (
                 self.all_of(constraints) if len(constraints) != 1 else self.compile(*constraints[0])
             )
@@ -764,6 +782,8 @@ class SchemaCompiler:
             return None
         # Records (no declared properties) get a few members; open objects stay small.
         size = min(_extra_members_allowed(shape.parts[0][1]), 2 if declared else EXTRA_MEMBERS)
+        if size == 0:
+            return None  # one draw level less per object: hypothesis caps nested draws at 100
         return st.dictionaries(keys, values, max_size=size)
 
     def _extra_keys(self, shape: _ObjectShape, declared: set[str]) -> st.SearchStrategy[str] | None:
@@ -1073,7 +1093,15 @@ def _generation_rank(node: Mapping[str, Any]) -> tuple[bool, bool, bool, int]:
     )
 
 
+# Below this many enclosing objects and collections nothing optional is added: one undeclared
+# member at every level of a schema nested to the limit (limits.py) overruns hypothesis's
+# data budget, and arrays of two members at every level double the payload per level.
+_EXTRA_MEMBERS_DEPTH = 8
+
+
 def _extra_members_allowed(loc: _Loc) -> int:
+    if loc.objects >= _EXTRA_MEMBERS_DEPTH:
+        return 0
     recursion = len(loc.stack) - len(set(loc.stack))
     return max(1, EXTRA_MEMBERS >> (recursion + loc.nesting))
 

@@ -19,6 +19,8 @@ from tc_contracts_py.diff import (
     diff_schema_sets,
     version_from_source,
 )
+from tc_contracts_py.errors import SchemaError
+from tc_contracts_py.limits import MAX_SCHEMA_DEPTH
 from tests.diff.helpers import check_witnesses, diff_documents, schema_set
 
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
@@ -204,32 +206,37 @@ def test_mutually_recursive_definitions_terminate() -> None:
     assert diff_documents(doc("string"), copy.deepcopy(doc("string"))).changes == []
 
 
-def test_deep_nesting_does_not_hit_the_recursion_limit() -> None:
-    # 120 schema levels are 240 JSON levels, close to the loader's cap of 256.
+def test_nesting_to_the_schema_limit_diffs_and_one_more_level_is_refused() -> None:
     def nested(depth: int, leaf: dict[str, Any]) -> dict[str, Any]:
         node = leaf
         for _ in range(depth):
             node = {"type": "object", "properties": {"n": node}, "required": ["n"]}
         return node
 
-    report = diff_documents(nested(120, {"type": "string"}), nested(120, {"type": "integer"}))
+    depth = MAX_SCHEMA_DEPTH
+    report = diff_documents(nested(depth, {"type": "string"}), nested(depth, {"type": "integer"}))
     assert rules_of(report) == {"type-changed"}
     change = report.changes[0]
-    assert change.path.count("n") == 120
+    assert change.path.count("n") == depth
     assert change.witness is not None
+    with pytest.raises(SchemaError, match="nested deeper than"):
+        diff_documents(nested(depth, {"type": "string"}), nested(depth + 1, {"type": "string"}))
 
 
-def test_200_deep_ref_chain_does_not_hit_the_recursion_limit() -> None:
-    def chain(leaf: str) -> dict[str, Any]:
+def test_ref_chain_to_the_schema_limit_diffs_and_a_longer_one_is_refused() -> None:
+    def chain(links: int, leaf: str) -> dict[str, Any]:
         definitions = {
             f"D{i}": {"type": "object", "properties": {"next": {"$ref": f"#/definitions/D{i + 1}"}}}
-            for i in range(200)
+            for i in range(links)
         }
-        definitions["D200"] = {"type": leaf}
+        definitions[f"D{links}"] = {"type": leaf}
         return {"$ref": "#/definitions/D0", "definitions": definitions}
 
-    report = diff_documents(chain("string"), chain("boolean"))
+    links = (MAX_SCHEMA_DEPTH - 1) // 2  # the root's ref, then a property and a ref per link
+    report = diff_documents(chain(links, "string"), chain(links, "boolean"))
     assert rules_of(report) == {"type-changed"}
+    with pytest.raises(SchemaError, match=r"each \$ref counts as one"):
+        diff_documents(chain(links, "string"), chain(200, "boolean"))
 
 
 def test_deep_unions_of_recursive_members_terminate() -> None:

@@ -432,3 +432,36 @@ def test_zod_path_refs_share_one_class(write_schemas, tmp_path, import_package):
         {"blocks": [{"label": "a", "blocks": [{"label": "b"}]}], "warmup": {"label": "w"}}
     )
     assert type(plan.warmup) is type(plan.blocks[0].blocks[0])
+
+
+def test_models_validate_by_json_name_only(write_schemas, tmp_path, import_package):
+    # As Zod: only the JSON spelling is an input name, even where a snake_case attribute
+    # of one property is the JSON name of another.
+    folder = write_schemas(
+        {
+            "Account": {
+                "type": "object",
+                "properties": {
+                    "userId": {"type": "string"},
+                    "user_id": {"type": "string"},
+                    "athleteId": {"type": "integer"},
+                },
+                "required": ["userId", "athleteId"],
+            }
+        }
+    )
+    out = tmp_path / "models"
+    generate_from_source(str(folder), out)
+    Account = import_package(out).Account
+    valid = {"userId": "u", "user_id": "s", "athleteId": 1}
+    parsed = Account.model_validate(valid)
+    assert parsed.model_dump(mode="json", by_alias=True, exclude_unset=True) == valid
+    for payload in (
+        {"user_id": "s", "athleteId": 1},  # required userId missing; user_id must not fill it
+        {"userId": "u", "athlete_id": 1},  # the attribute name is not an input name
+    ):
+        with pytest.raises(ValidationError):
+            Account.model_validate(payload)
+        with pytest.raises(ValidationError):
+            Account.model_validate_json(json.dumps(payload))
+    assert "validate_by_name" not in (out / "account.py").read_text()

@@ -53,10 +53,10 @@ def test_the_first_failure_in_schema_order_is_raised_from_a_worker(
     parent = os.getpid()
     real = codegen.render_module
 
-    def failing(document, class_name, *, filename):
+    def failing(document, class_name, *, filename, **names):
         if class_name in {"S07", "S19"}:
             raise SchemaError(filename, "/properties/f0", f"boom in {os.getpid()}")
-        return real(document, class_name, filename=filename)
+        return real(document, class_name, filename=filename, **names)
 
     monkeypatch.setattr(codegen, "render_module", failing)
     monkeypatch.setattr(codegen, "_worker_count", lambda jobs: 2)

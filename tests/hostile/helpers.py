@@ -158,7 +158,12 @@ GOOD_SCHEMA = (
 
 
 def import_in_subprocess(
-    package_dir: Path, code: str = "", *, extra_path: Sequence[Path] = (), cwd: Path | None = None
+    package_dir: Path,
+    code: str = "",
+    *,
+    extra_path: Sequence[Path] = (),
+    cwd: Path | None = None,
+    flags: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[str]:
     """Import a generated package in a fresh interpreter, then run ``code`` with it as ``pkg``."""
     paths = [str(package_dir.parent), *map(str, extra_path)]
@@ -168,7 +173,7 @@ def import_in_subprocess(
         f"pkg = importlib.import_module({package_dir.name!r})\n" + code
     )
     return subprocess.run(
-        [sys.executable, "-I", "-c", script],
+        [sys.executable, "-I", *flags, "-c", script],
         cwd=cwd or package_dir.parent,
         capture_output=True,
         text=True,

@@ -17,9 +17,11 @@ from urllib.parse import quote
 import pytest
 
 from tc_contracts_py.codegen import module_name_for
+from tc_contracts_py.limits import MAX_SCHEMA_DEPTH
 from tests.hostile.helpers import (
     INPUT,
     assert_refused,
+    describe,
     import_in_subprocess,
     invoke,
     run_module,
@@ -518,20 +520,15 @@ def test_deep_nesting_is_refused(case, schema_dir, tmp_path):
     assert_refused(result, INPUT, "Deep.json", "nested")
 
 
-def test_nesting_just_under_the_limit_never_crashes(schema_dir, tmp_path):
-    """Depth the loader accepts must not blow the generator's stack: a model or one line."""
-    depth = 120  # 240 JSON levels, under the loader's 256
+def test_nesting_at_the_limit_generates_an_importable_package(schema_dir, tmp_path):
+    """Depth the loader accepts must not blow the generator's stack (see test_depth.py)."""
+    depth = MAX_SCHEMA_DEPTH
     text = '{"type":"object","properties":{"a":' * depth + '{"type":"string"}' + "}}" * depth
     out = tmp_path / "m"
     completed = run_module(["gen", str(schema_dir({"Deep": text})), "--out", str(out)], timeout=120)
-    if completed.returncode == 0:
-        imported = import_in_subprocess(out, "print(len(pkg.SCHEMAS))")
-        assert imported.returncode == 0, imported.stderr[-1500:]
-    else:
-        from tests.hostile.helpers import assert_one_line
-
-        assert completed.returncode == INPUT, completed.stderr
-        assert_one_line(completed.stdout, completed.stderr, "Deep.json")
+    assert completed.returncode == 0, completed.stderr
+    imported = import_in_subprocess(out, "print(len(pkg.SCHEMAS))")
+    assert imported.returncode == 0, imported.stderr[-1500:]
 
 
 BAD_REGEXES = [
@@ -629,20 +626,88 @@ def test_schema_names_that_would_export_the_wrong_model_are_refused(case, schema
 
 
 # Names the generated modules import themselves. Before the fix a schema named BaseModel
-# exported pydantic's BaseModel under its name.
-IMPORTED_NAMES = ["BaseModel", "RootModel", "ConfigDict", "Field", "MISSING", "StrictStr", "Enum"]
+# exported pydantic's BaseModel under its name; one named UrlConstraints (or a definition
+# so named) rebound the import and the package failed to import; `Dict` made `dict.py`,
+# which rebinds the builtin `dict` in the package's `__init__`.
+IMPORTED_NAMES = [
+    "BaseModel", "RootModel", "ConfigDict", "Field", "MISSING", "StrictStr", "Enum", "Dict",
+    "UrlConstraints", "AnyUrl", "AwareDatetime", "BeforeValidator", "Annotated", "Literal",
+    "UUID", "Any", "List", "TypeAliasType",
+]  # fmt: skip
+
+# Makes the module import as much as it can: URL length, date-time, UUID, enum, literal,
+# a nested model, definitions named like imports, and properties pydantic protects.
+RICH_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "url": {"type": "string", "format": "uri", "maxLength": 50},
+        "at": {"type": "string", "format": "date-time"},
+        "id": {"type": "string", "format": "uuid"},
+        "kind": {"type": "string", "enum": ["a", "b"]},
+        "tag": {"type": "string", "const": "t"},
+        "field": {"$ref": "#/definitions/Field"},
+        "constraints": {"$ref": "#/definitions/UrlConstraints"},
+        "model_dump_": {"type": "string"},
+        "modelDumpJson": {"type": "string"},
+        "model_validate": {"type": "integer"},
+        "x": {"type": "string"},
+    },
+    "required": ["x"],
+    "definitions": {
+        "Field": {"type": "object", "properties": {"y": {"type": "integer"}}},
+        "UrlConstraints": {"type": "object", "properties": {"z": {"type": "boolean"}}},
+    },
+}
+RICH_PAYLOAD = {
+    "url": "https://example.com/a",
+    "at": "2024-05-01T10:00:00Z",
+    "id": "6f1c2a4e-1b2c-4d3e-8f9a-0b1c2d3e4f5a",
+    "kind": "a",
+    "tag": "t",
+    "field": {"y": 1},
+    "constraints": {"z": True},
+    "model_dump_": "d",
+    "modelDumpJson": "j",
+    "model_validate": 3,
+    "x": "x",
+}
 
 
-def test_schema_named_like_an_import_exports_its_own_model_or_is_refused(schema_dir, tmp_path):
-    schema = {"type": "object", "properties": {"x": {"type": "string"}}}
-    for name in IMPORTED_NAMES:
-        out = tmp_path / f"pkg_{name.lower()}"
-        result = invoke(["gen", str(schema_dir({name: schema})), "--out", str(out)])
-        if result.exit_code:
-            assert_refused(result, INPUT, "clashes")
-            continue
-        imported = import_in_subprocess(out, f"print(getattr(pkg, {name!r}).__module__)")
-        assert imported.stdout.strip() == f"{out.name}.{module_name_for(name)}", (name, imported)
+def test_schema_named_like_an_import_exports_its_own_model(schema_dir, tmp_path):
+    out = tmp_path / "pkg_imports"
+    result = invoke(
+        ["gen", str(schema_dir(dict.fromkeys(IMPORTED_NAMES, RICH_SCHEMA))), "--out", str(out)]
+    )
+    assert result.exit_code == 0, describe(result)
+    check = (
+        "import json, sys, pydantic\n"
+        f"payload = json.loads({json.dumps(RICH_PAYLOAD)!r})\n"
+        f"for name in {IMPORTED_NAMES!r}:\n"
+        "    model = getattr(pkg, name)\n"
+        "    assert issubclass(model, pydantic.BaseModel), (name, model)\n"
+        "    dumped = model.model_validate(payload).model_dump(\n"
+        "        mode='json', by_alias=True, exclude_unset=True)\n"
+        "    assert dumped == payload, (name, dumped)\n"
+        "    print(name, model.__module__)\n"
+    )
+    imported = import_in_subprocess(out, check, flags=["-W", "error"])
+    assert imported.returncode == 0, imported.stderr
+    modules = dict(line.split() for line in imported.stdout.splitlines())
+    assert modules == {n: f"{out.name}.{module_name_for(n)}" for n in IMPORTED_NAMES}
+
+
+def test_renamed_models_and_fields_are_deterministic(schema_dir, tmp_path):
+    out = tmp_path / "pkg_rename"
+    invoke(["gen", str(schema_dir({"UrlConstraints": RICH_SCHEMA})), "--out", str(out)])
+    source = (out / "url_constraints.py").read_text()
+    assert "class UrlConstraintsModel(BaseModel)" in source
+    assert "class FieldModel(BaseModel)" in source
+    assert 'field_model_dump_: Annotated[StrictStr | MISSING, Field(alias="model_dump_")]' in (
+        source
+    )
+    init = (out / "__init__.py").read_text()
+    assert "from .url_constraints import UrlConstraintsModel as UrlConstraints" in init
+    assert module_name_for("Dict") == "dict_"
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ USER_SCHEMA: dict[str, Any] = {
 class User(BaseModel):
     """Faithful: the same constraints, optional fields absent rather than null."""
 
-    model_config = ConfigDict(extra="forbid", validate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
     id: UUID
     email: EmailStr

@@ -41,8 +41,9 @@ def read_advice(body: bytes | str | dict[str, Any]) -> Advice:
 
 def advice_request(athlete_id: UUID, question: str, *, locale: str | None = None) -> dict[str, Any]:
     """The JSON body of an advice request, exactly as the contract wants it on the wire."""
-    fields: dict[str, Any] = {"athlete_id": athlete_id, "question": question}
+    # The models take the JSON names only (as Zod does), from Python as from the wire.
+    fields: dict[str, Any] = {"athleteId": athlete_id, "question": question}
     if locale is not None:
         fields["locale"] = locale
-    request = CoachAdviceRequest(**fields)
+    request = CoachAdviceRequest.model_validate(fields)
     return request.model_dump(mode="json", by_alias=True, exclude_unset=True)

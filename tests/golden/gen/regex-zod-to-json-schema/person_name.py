@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, MISSING, StrictStr
+from pydantic import BaseModel, Field, MISSING, StrictStr
 
 
 class PersonName(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     given: Annotated[
         StrictStr,
         Field(

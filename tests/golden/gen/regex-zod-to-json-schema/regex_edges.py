@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, Field, StrictStr
 
 
 class RegexEdges(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     emoji: Annotated[StrictStr, Field(pattern="^\\U0001F600+$")]
     anything: Annotated[StrictStr, Field(pattern="^[\\s\\S]{2}$")]
     lines: Annotated[StrictStr, Field(pattern="^a\\x0ab$")]

@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 class RepeatedYear(BaseModel):
     model_config = ConfigDict(
-        validate_by_name=True,
         regex_engine="python-re",
     )
     span: Annotated[StrictStr, Field(pattern="^(?P<year>[0-9]{4})-[0-9]{2}/(?P=year)-[0-9]{2}\\Z")]

@@ -78,7 +78,6 @@ class PreferredTime(StrEnum):
 class Preferences(BaseModel):
     model_config = ConfigDict(
         extra="allow",
-        validate_by_name=True,
     )
     preferred_time: Annotated[PreferredTime | MISSING, Field(alias="preferredTime")] = MISSING
     indoor_only: Annotated[StrictBool | MISSING, Field(alias="indoorOnly")] = MISSING
@@ -96,9 +95,6 @@ class Items(StrEnum):
 
 
 class Injury(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     area: Annotated[StrictStr, Field(max_length=40, min_length=2)]
     since: _IsoDate
     severity: Annotated[StrictInt, Field(ge=1, le=5)]
@@ -109,9 +105,6 @@ class AthleteProfile(BaseModel):
     Physiology, availability and goals of one athlete.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     user_id: Annotated[UUID, Field(alias="userId")]
     birth_date: Annotated[_IsoDate, Field(alias="birthDate")]
     sex: Sex | MISSING = MISSING

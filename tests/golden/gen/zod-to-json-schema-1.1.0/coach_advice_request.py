@@ -8,7 +8,6 @@ from uuid import UUID
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     GetCoreSchemaHandler,
     MISSING,
@@ -57,9 +56,6 @@ class Priority(Enum):
 
 
 class Context(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     recent_session_ids: Annotated[
         list[UUID] | MISSING, Field(alias="recentSessionIds", max_length=20)
     ] = MISSING
@@ -74,9 +70,6 @@ class CoachAdviceRequest(BaseModel):
     A question for the AI coach.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     question: Annotated[StrictStr, Field(max_length=2000, min_length=1)]
     context: Context | MISSING = MISSING

@@ -13,7 +13,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     MISSING,
     StrictFloat,
@@ -46,18 +45,12 @@ class Modality(StrEnum):
 
 
 class SuggestedSession(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     title: Annotated[StrictStr, Field(max_length=120, min_length=1)]
     modality: Modality
     duration_min: Annotated[StrictInt, Field(alias="durationMin", gt=0, le=600)]
 
 
 class Citation(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     title: Annotated[StrictStr, Field(max_length=200, min_length=1)]
     url: Annotated[AnyUrl, UrlConstraints(max_length=2048)]
 
@@ -67,9 +60,6 @@ class CoachAdviceResponse(BaseModel):
     The AI coach's answer with audit data.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     advice_id: Annotated[UUID, Field(alias="adviceId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     advice: Annotated[StrictStr, Field(max_length=4000, min_length=1)]

@@ -6,16 +6,7 @@ from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import (
-    AnyUrl,
-    BaseModel,
-    ConfigDict,
-    Field,
-    MISSING,
-    StrictBool,
-    StrictStr,
-    UrlConstraints,
-)
+from pydantic import AnyUrl, BaseModel, Field, MISSING, StrictBool, StrictStr, UrlConstraints
 from typing_extensions import TypeAliasType
 
 
@@ -49,9 +40,6 @@ class Exercise(BaseModel):
     An exercise from the catalogue.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     id: UUID
     name: Annotated[StrictStr, Field(max_length=80, min_length=2)]
     class_: Annotated[Class, Field(alias="class")]

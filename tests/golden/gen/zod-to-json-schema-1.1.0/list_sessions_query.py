@@ -8,16 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    MISSING,
-    StrictInt,
-    StrictStr,
-)
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, MISSING, StrictInt, StrictStr
 
 _DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
 
@@ -60,9 +51,6 @@ class ListSessionsQuery(BaseModel):
     Query parameters of GET /athletes/{athleteId}/sessions.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     status: Annotated[list[StatusEnum] | MISSING, Field(max_length=4, min_length=1)] = MISSING
     modality: Modality | MISSING = MISSING

@@ -13,7 +13,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     MISSING,
     StrictBool,
@@ -103,9 +102,6 @@ Equipment = TypeAliasType(
 
 
 class Set(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     reps: Annotated[StrictInt | MISSING, Field(gt=0, le=100)] = MISSING
     duration_sec: Annotated[StrictInt | MISSING, Field(alias="durationSec", gt=0, le=86400)] = (
         MISSING
@@ -124,9 +120,6 @@ class Exercise1(BaseModel):
     An exercise from the catalogue.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     id: UUID
     name: Annotated[StrictStr, Field(max_length=80, min_length=2)]
     class_: Annotated[Class, Field(alias="class")]
@@ -143,9 +136,6 @@ class Exercise1(BaseModel):
 
 
 class Exercise(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     exercise: Exercise1
     """
     An exercise from the catalogue.
@@ -159,9 +149,6 @@ class Block(BaseModel):
     A block of exercises; blocks nest for supersets and circuits.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     kind: Kind
     label: Annotated[StrictStr, Field(max_length=60, min_length=1)]
     rounds: Annotated[StrictInt, Field(ge=1, le=20)] = 1
@@ -174,9 +161,6 @@ class Item(BaseModel):
     One planned or completed workout.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     id: UUID
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     title: Annotated[StrictStr, Field(max_length=120, min_length=1)]
@@ -206,9 +190,6 @@ class PaginatedSessions(BaseModel):
     One page of training sessions.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     items: Annotated[list[Item], Field(max_length=100)]
     next_cursor: Annotated[
         StrictStr | None, Field(alias="nextCursor", max_length=200, min_length=1)

@@ -11,7 +11,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     MISSING,
     StrictFloat,
@@ -43,9 +42,6 @@ class SessionFeedbackRequest(BaseModel):
     How the athlete felt about a session.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     session_id: Annotated[UUID, Field(alias="sessionId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     rating: Annotated[StrictInt, Field(ge=1, le=5)]

@@ -12,7 +12,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     MISSING,
     RootModel,
@@ -66,9 +65,6 @@ class TrainingEventSessionCompleted(BaseModel):
     Something that happened to an athlete's training, discriminated by `type`.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     type: Literal["session_completed"]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
@@ -90,9 +86,6 @@ class TrainingEventSessionSkipped(BaseModel):
     Something that happened to an athlete's training, discriminated by `type`.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     type: Literal["session_skipped"]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
@@ -107,9 +100,6 @@ class TrainingEventProfileUpdated(BaseModel):
     Something that happened to an athlete's training, discriminated by `type`.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     type: Literal["profile_updated"]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]

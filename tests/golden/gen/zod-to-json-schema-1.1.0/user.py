@@ -13,7 +13,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     EmailStr,
     Field,
     MISSING,
@@ -52,9 +51,6 @@ class User(BaseModel):
     A registered account: an athlete, a coach or an admin.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     id: UUID
     email: Annotated[EmailStr, Field(max_length=254)]
     """

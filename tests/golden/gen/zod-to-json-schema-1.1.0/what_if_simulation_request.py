@@ -6,28 +6,19 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, MISSING, StrictFloat, StrictInt
+from pydantic import BaseModel, Field, MISSING, StrictFloat, StrictInt
 
 
 class Goal(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     race_distance_km: Annotated[StrictFloat, Field(alias="raceDistanceKm", gt=0.0, le=250.0)]
     target_time_min: Annotated[StrictInt, Field(alias="targetTimeMin", gt=0, le=2000)]
 
 
 class Goal1(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     target_weight_kg: Annotated[StrictFloat, Field(alias="targetWeightKg", ge=30.0, le=300.0)]
 
 
 class Goal2(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     target_ftp_watts: Annotated[StrictInt, Field(alias="targetFtpWatts", ge=50, le=600)]
 
 
@@ -40,18 +31,12 @@ class Modality(StrEnum):
 
 
 class ChangesAddSession(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     op: Literal["add_session"]
     modality: Modality
     minutes_per_week: Annotated[StrictInt, Field(alias="minutesPerWeek", ge=10, le=900)]
 
 
 class ChangesScaleVolume(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     op: Literal["scale_volume"]
     factor: Annotated[StrictFloat, Field(ge=0.5, le=2.0)]
 
@@ -63,9 +48,6 @@ class IntensityBias(StrEnum):
 
 
 class ChangesRemoveSession(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     op: Literal["remove_session"]
     session_id: Annotated[UUID, Field(alias="sessionId")]
 
@@ -75,9 +57,6 @@ class WhatIfSimulationRequest(BaseModel):
     Ask the planner to project training load under hypothetical changes.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     horizon_weeks: Annotated[StrictInt, Field(alias="horizonWeeks", ge=1, le=52)]
     """

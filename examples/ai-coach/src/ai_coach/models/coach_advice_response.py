@@ -13,7 +13,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     GetCoreSchemaHandler,
     MISSING,
@@ -66,18 +65,12 @@ class Modality(StrEnum):
 
 
 class Session(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     title: Annotated[StrictStr, Field(max_length=120, min_length=1)]
     modality: Modality
     duration_min: Annotated[StrictInt, Field(alias="durationMin", gt=0, le=600)]
 
 
 class Recommendation(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     title: Annotated[StrictStr, Field(max_length=120, min_length=1)]
     detail: Annotated[StrictStr, Field(max_length=2000, min_length=1)]
     priority: Priority
@@ -91,17 +84,11 @@ class Confidence(StrEnum):
 
 
 class Citation(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     title: Annotated[StrictStr, Field(max_length=200, min_length=1)]
     url: Annotated[AnyUrl, UrlConstraints(max_length=2048)]
 
 
 class SuggestedSession(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     title: Annotated[StrictStr, Field(max_length=120, min_length=1)]
     modality: Modality
     duration_min: Annotated[StrictInt, Field(alias="durationMin", gt=0, le=600)]
@@ -112,9 +99,6 @@ class CoachAdviceResponse(BaseModel):
     The AI coach's answer (2.x shape) with audit data.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     advice_id: Annotated[UUID, Field(alias="adviceId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     summary: Annotated[StrictStr, Field(max_length=600, min_length=1)]

@@ -13,7 +13,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     MISSING,
     StrictStr,
@@ -52,9 +51,6 @@ class Kind(StrEnum):
 
 
 class Attachment(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     kind: Kind
     url: Annotated[AnyUrl, UrlConstraints(max_length=2048)]
     title: Annotated[StrictStr | MISSING, Field(max_length=120)] = MISSING
@@ -65,9 +61,6 @@ class CoachMessage(BaseModel):
     A message in a coaching thread, with its replies.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     id: UUID
     thread_id: Annotated[UUID, Field(alias="threadId")]
     from_: Annotated[From, Field(alias="from")]

@@ -17,17 +17,11 @@ Path = TypeAliasType("Path", Annotated[StrictInt, Field(ge=0)])
 
 
 class Detail(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     path: Annotated[list[StrictStr | Path], Field(max_length=32)]
     issue: Annotated[StrictStr, Field(max_length=500, min_length=1)]
 
 
 class Error(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     code: Code | Code1
     message: Annotated[StrictStr, Field(max_length=1000, min_length=1)]
     status: Annotated[StrictInt, Field(ge=400, le=599)]
@@ -41,7 +35,6 @@ class ErrorResponse(BaseModel):
 
     model_config = ConfigDict(
         extra="allow",
-        validate_by_name=True,
     )
     error: Error
     request_id: Annotated[

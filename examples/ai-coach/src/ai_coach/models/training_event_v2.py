@@ -12,7 +12,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     MISSING,
     RootModel,
@@ -38,9 +37,6 @@ _DateTimeZ = Annotated[AwareDatetime, BeforeValidator(_date_time_z)]
 
 
 class Metrics(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     duration_min: Annotated[StrictInt, Field(alias="durationMin", gt=0, le=600)]
     avg_heart_rate: Annotated[
         StrictInt | MISSING, Field(alias="avgHeartRate", ge=30, le=230)
@@ -75,9 +71,6 @@ class TrainingEventV2SessionCompleted(BaseModel):
     Training event envelope, schema version 2, discriminated by `type`.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     type: Literal["session_completed"]
     schema_version: Annotated[Literal[2], Field(alias="schemaVersion")]
     event_id: Annotated[UUID, Field(alias="eventId")]
@@ -93,9 +86,6 @@ class TrainingEventV2SessionSkipped(BaseModel):
     Training event envelope, schema version 2, discriminated by `type`.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     type: Literal["session_skipped"]
     schema_version: Annotated[Literal[2], Field(alias="schemaVersion")]
     event_id: Annotated[UUID, Field(alias="eventId")]
@@ -111,9 +101,6 @@ class TrainingEventV2SessionRescheduled(BaseModel):
     Training event envelope, schema version 2, discriminated by `type`.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     type: Literal["session_rescheduled"]
     schema_version: Annotated[Literal[2], Field(alias="schemaVersion")]
     event_id: Annotated[UUID, Field(alias="eventId")]
@@ -129,9 +116,6 @@ class TrainingEventV2ProfileUpdated(BaseModel):
     Training event envelope, schema version 2, discriminated by `type`.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     type: Literal["profile_updated"]
     schema_version: Annotated[Literal[2], Field(alias="schemaVersion")]
     event_id: Annotated[UUID, Field(alias="eventId")]

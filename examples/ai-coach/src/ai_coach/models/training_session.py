@@ -13,7 +13,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     MISSING,
     StrictBool,
@@ -109,9 +108,6 @@ Equipment = TypeAliasType(
 
 
 class Set(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     reps: Annotated[StrictInt | MISSING, Field(gt=0, le=100)] = MISSING
     duration_sec: Annotated[
         StrictInt | MISSING, Field(alias="durationSec", gt=0, le=86400)
@@ -131,9 +127,6 @@ class Exercise1(BaseModel):
     An exercise from the catalogue.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     id: UUID
     name: Annotated[StrictStr, Field(max_length=80, min_length=2)]
     class_: Annotated[Class, Field(alias="class")]
@@ -150,9 +143,6 @@ class Exercise1(BaseModel):
 
 
 class Exercise(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     exercise: Exercise1
     """
     An exercise from the catalogue.
@@ -166,9 +156,6 @@ class Block(BaseModel):
     A block of exercises; blocks nest for supersets and circuits.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     kind: Kind
     label: Annotated[StrictStr, Field(max_length=60, min_length=1)]
     rounds: Annotated[StrictInt, Field(ge=1, le=20)] = 1
@@ -181,9 +168,6 @@ class TrainingSession(BaseModel):
     One planned or completed workout.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     id: UUID
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     title: Annotated[StrictStr, Field(max_length=120, min_length=1)]

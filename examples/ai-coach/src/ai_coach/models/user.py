@@ -13,7 +13,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     EmailStr,
     Field,
     MISSING,
@@ -52,9 +51,6 @@ class User(BaseModel):
     An account on the platform: athlete, coach or admin. One per email address.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     id: UUID
     email: Annotated[EmailStr, Field(max_length=254)]
     """

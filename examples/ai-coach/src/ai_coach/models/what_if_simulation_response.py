@@ -12,7 +12,6 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     MISSING,
     StrictBool,
@@ -41,9 +40,6 @@ LoadRangeItem = TypeAliasType("LoadRangeItem", Annotated[StrictFloat, Field(ge=0
 
 
 class WeeklyItem(BaseModel):
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     week: Annotated[StrictInt, Field(ge=1, le=52)]
     projected_load: Annotated[StrictFloat, Field(alias="projectedLoad", ge=0.0)]
     fatigue: Annotated[StrictFloat, Field(ge=0.0, le=100.0)]
@@ -70,9 +66,6 @@ class WhatIfSimulationResponse(BaseModel):
     Projected weekly load, fatigue and fitness.
     """
 
-    model_config = ConfigDict(
-        validate_by_name=True,
-    )
     request_id: Annotated[UUID, Field(alias="requestId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     generated_at: Annotated[_DateTimeZ, Field(alias="generatedAt")]
