@@ -178,6 +178,11 @@ def _register_commands() -> None:
     cli.add_command(diff.diff_command)
     cli.add_command(diff.rules_command)
 
+    from tc_contracts_py.cli import upgrade
+
+    cli.add_command(upgrade.upgrade_command)
+    cli.add_command(upgrade.impact_command)
+
     from tc_contracts_py.cli import config
 
     cli.add_command(config.config_schema_command)
