@@ -173,3 +173,59 @@ def test_tag_list_follows_link_pages(registry, repo, releases):
 )
 def test_choose_release(tags, current, major, expected):
     assert choose_release(tags, current, major=major) == expected
+
+
+pytest_plugins = ["pytester"]
+# In a subprocess: an in-process run drops the modules it imported, and a later `gen` in
+# this process would then mix two copies of datamodel-code-generator's enums.
+
+
+def _plugin_project(pytester: pytest.Pytester, artifact: str, *, insecure: bool) -> Path:
+    pytester.makepyprojecttoml(
+        f'[tool.tc-contracts]\nartifact = "{artifact}"\nout = "svc_models"\n'
+        + ("insecure = true\n" if insecure else "")
+        + '\n[tool.tc-contracts.testing]\nschemas = ["User"]\nexamples = 3\n'
+    )
+    pytester.makepyfile(test_app="def test_app():\n    assert True\n")
+    return pytester.path / "pyproject.toml"
+
+
+def test_plugin_reads_insecure_from_the_config(registry, repo, releases, run, pytester):
+    pinned = f"{registry.host}/{repo}:1.0.0@{releases['1.0.0']}"
+    config = _plugin_project(pytester, pinned, insecure=True)
+    assert run("gen", "--config", config).exit_code == ExitCode.OK
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)  # test_app, round trip and agreement of User
+
+
+def test_plugin_error_names_the_setting_not_a_flag(
+    registry, repo, releases, pytester, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("TC_CONTRACTS_CACHE_DIR", str(tmp_path / "empty-cache"))
+    _plugin_project(pytester, f"{registry.host}/{repo}:1.0.0@{releases['1.0.0']}", insecure=False)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    text = result.stderr.str()
+    assert "set insecure = true in [tool.tc-contracts] or TC_CONTRACTS_INSECURE=1" in text
+    assert "--insecure" not in text
+    monkeypatch.setenv("TC_CONTRACTS_INSECURE", "1")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)  # test_app and, without models, test_payloads[User]
+
+
+def test_plugin_says_the_models_are_from_another_release(registry, repo, releases, run, pytester):
+    old = f"{registry.host}/{repo}:1.0.0@{releases['1.0.0']}"
+    config = _plugin_project(pytester, old, insecure=True)
+    generated = run("gen", "--config", config)
+    assert generated.exit_code == ExitCode.OK, generated.output
+    config.write_text(
+        config.read_text().replace(old, f"{registry.host}/{repo}:1.1.0@{releases['1.1.0']}")
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            f"*User: models were generated from 1.0.0 ({releases['1.0.0'][:19]}…), "
+            f"the pin is 1.1.0 ({releases['1.1.0'][:19]}…); run `tc-schema gen`*"
+        ]
+    )
