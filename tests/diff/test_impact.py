@@ -70,3 +70,24 @@ def test_reports_carry_the_witness() -> None:
     assert change["breaks_this_service_as"] == ["reads"]
     payload = change["witness"]["payload"]
     assert isinstance(payload["a"], (int, float))  # valid under NEW, rejected by OLD
+
+
+def test_impact_command_limits_to_the_configured_schemas(tmp_path) -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from tc_contracts_py.cli import cli
+
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures/schemas/zod-to-json-schema"
+    config = tmp_path / "tc-contracts.toml"
+    config.write_text('[testing]\nschemas = ["User", "AthleteProfile"]\n')
+    result = CliRunner().invoke(
+        cli,
+        ["impact", str(fixtures / "1.1.0"), str(fixtures / "2.0.0"), "--config", str(config),
+         "--format", "markdown"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("### ❌ Contracts 1.1.0 → 2.0.0")
+    assert "| `User` | model | changed | **breaks this service as a writer" in result.output
+    assert "CoachAdviceRequest" not in result.output
