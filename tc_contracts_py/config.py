@@ -7,6 +7,8 @@ Keys (kebab-case, as in TOML):
 - ``package``: the models package name (default: the ``out`` folder's name)
 - ``unknown-properties``: ``strip`` (default) or ``reject``
 - ``cache-dir``: override of the artifact cache location
+- ``insecure``, ``ca-file``, ``timeout``: how registries are reached (``registry_settings``
+  adds the ``TC_CONTRACTS_*`` variables and the command line)
 - sub-tables ``diff`` and ``testing``: read by their own modules
 
 ``data/config.schema.json`` describes every key (``tc-schema config-schema`` prints it, for
@@ -17,6 +19,8 @@ silently.
 from __future__ import annotations
 
 import json
+import math
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -62,6 +66,20 @@ class ProjectConfig:
             raise ConfigError(f"{self._where(key)}: expected a string, got {type(value).__name__}")
         return value
 
+    def get_bool(self, key: str) -> bool | None:
+        value = self.table.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise ConfigError(f"{self._where(key)}: expected true or false")
+        return value
+
+    def get_number(self, key: str) -> float | None:
+        value = self.table.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{self._where(key)}: expected a number")
+        return float(value)
+
     def get_path(self, key: str) -> Path | None:
         value = self.get_str(key)
         return (self.root / value) if value is not None else None
@@ -105,6 +123,78 @@ class ProjectConfig:
     def _where(self, key: str) -> str:
         prefix = "" if self.path is None or self.path.name == STANDALONE else "tool.tc-contracts."
         return f"{self.path or '<config>'}: {prefix}{key}"
+
+
+ENV_INSECURE = "TC_CONTRACTS_INSECURE"
+ENV_CA_FILE = "TC_CONTRACTS_CA_FILE"
+ENV_TIMEOUT = "TC_CONTRACTS_TIMEOUT"
+DEFAULT_CONNECT_TIMEOUT = 3.0
+MIN_CONNECT_TIMEOUT = 0.1
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class RegistrySettings:
+    """How registries are reached: each from its flag, else its variable, else the config."""
+
+    insecure: bool = False
+    ca_file: Path | None = None
+    timeout: float = DEFAULT_CONNECT_TIMEOUT
+
+
+def _timeout(value: float, where: str) -> float:
+    if not math.isfinite(value) or value < MIN_CONNECT_TIMEOUT:
+        raise ConfigError(f"{where}: {value!r} is not a number of seconds >= {MIN_CONNECT_TIMEOUT}")
+    return value
+
+
+def registry_settings(
+    config: ProjectConfig | None,
+    *,
+    insecure: bool | None = None,
+    ca_file: Path | None = None,
+    timeout: float | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> RegistrySettings:
+    """``insecure``, ``ca-file`` and ``timeout``: flag > ``TC_CONTRACTS_*`` > config > default.
+
+    ``None`` means the flag was not given. One function, so every command and the pytest
+    plugin agree.
+    """
+    env = os.environ if environ is None else environ
+    table = config or ProjectConfig()
+    if insecure is None:
+        text = env.get(ENV_INSECURE)
+        if text is not None:
+            lowered = text.strip().lower()
+            if lowered not in _TRUE + _FALSE:
+                raise ConfigError(f"{ENV_INSECURE}={text!r}: expected 1 or 0 (true or false)")
+            insecure = lowered in _TRUE
+        else:
+            insecure = table.get_bool("insecure")
+    if ca_file is None:
+        text = env.get(ENV_CA_FILE)
+        ca_file = Path(text) if text else table.get_path("ca-file")
+        where = ENV_CA_FILE if text else table._where("ca-file")
+        if ca_file is not None and not ca_file.is_file():
+            raise ConfigError(f"{where}: {ca_file}: no such file")
+    if timeout is None:
+        text = env.get(ENV_TIMEOUT)
+        if text:
+            try:
+                timeout = _timeout(float(text), ENV_TIMEOUT)
+            except ValueError:
+                raise ConfigError(f"{ENV_TIMEOUT}={text!r}: not a number of seconds") from None
+        else:
+            configured = table.get_number("timeout")
+            if configured is not None:
+                timeout = _timeout(configured, table._where("timeout"))
+    return RegistrySettings(
+        insecure=bool(insecure),
+        ca_file=ca_file,
+        timeout=DEFAULT_CONNECT_TIMEOUT if timeout is None else timeout,
+    )
 
 
 @cache

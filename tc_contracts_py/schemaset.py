@@ -379,6 +379,9 @@ class SchemaSet:
     schemas: Mapping[str, Schema]
     origin: str = "<memory>"
     annotations: Mapping[str, str] = field(default_factory=dict)
+    # The digest a remote source was verified by (an OCI manifest, a release tarball);
+    # None for local sources, which have no identity beyond their files.
+    source_digest: str | None = None
 
     def __post_init__(self) -> None:
         ordered = dict(sorted(self.schemas.items()))
@@ -625,6 +628,7 @@ def schema_set_from_files(
     origin: str,
     annotations: Mapping[str, str] | None = None,
     allow_empty: bool = False,
+    source_digest: str | None = None,
 ) -> SchemaSet:
     """Build and check a set from ``{filename: bytes}``. Only ``*.json`` entries are used."""
     schemas: dict[str, Schema] = {}
@@ -635,7 +639,12 @@ def schema_set_from_files(
         schemas[schema.name] = schema
     if not schemas and not allow_empty:
         raise SourceError(f"{origin}: no *.json schemas found")
-    schema_set = SchemaSet(schemas=schemas, origin=origin, annotations=dict(annotations or {}))
+    schema_set = SchemaSet(
+        schemas=schemas,
+        origin=origin,
+        annotations=dict(annotations or {}),
+        source_digest=source_digest,
+    )
     schema_set.check_refs()
     return schema_set
 

@@ -109,6 +109,8 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("tc_contracts_py.cli.diff", "diff_command"),
     "rules": ("tc_contracts_py.cli.diff", "rules_command"),
     "config-schema": ("tc_contracts_py.cli.config", "config_schema_command"),
+    "upgrade": ("tc_contracts_py.cli.upgrade", "upgrade_command"),
+    "impact": ("tc_contracts_py.cli.upgrade", "impact_command"),
 }
 
 

@@ -11,7 +11,14 @@ from typing import Any, TypeVar
 
 import click
 
-from tc_contracts_py.config import ProjectConfig, UnknownProperties, load_config
+from tc_contracts_py.config import (
+    DEFAULT_CONNECT_TIMEOUT,
+    MIN_CONNECT_TIMEOUT,
+    ProjectConfig,
+    UnknownProperties,
+    load_config,
+    registry_settings,
+)
 from tc_contracts_py.errors import (
     CheckFailure,
     ConfigError,
@@ -74,29 +81,33 @@ unknown_properties_option = click.option(
 )
 
 
-def finite_seconds(ctx: click.Context, param: click.Parameter, value: float) -> float:
+def finite_seconds(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
     """FloatRange lets nan and inf through (comparisons with nan are false); sockets do not."""
-    if not math.isfinite(value):
+    if value is not None and not math.isfinite(value):
         raise click.BadParameter(f"{value!r} is not a finite number of seconds")
     return value
 
 
 insecure_option = click.option(
-    "--insecure", is_flag=True, help="Plain http to the registry (local registries only)."
+    "--insecure",
+    is_flag=True,
+    help="Plain http to the registry (local registries only). "
+    "Also TC_CONTRACTS_INSECURE=1 or insecure = true in the config.",
 )
 ca_file_option = click.option(
     "--ca-file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     default=None,
-    help="CA bundle to trust for the registry (also REQUESTS_CA_BUNDLE).",
+    help="CA bundle to trust for the registry. Also TC_CONTRACTS_CA_FILE, ca-file in the "
+    "config, REQUESTS_CA_BUNDLE.",
 )
 timeout_option = click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
-    default=3.0,
-    show_default=True,
+    type=click.FloatRange(min=MIN_CONNECT_TIMEOUT),
+    default=None,
     callback=finite_seconds,
-    help="Connect timeout in seconds.",
+    help=f"Connect timeout in seconds (default: TC_CONTRACTS_TIMEOUT, timeout in the config, "
+    f"else {DEFAULT_CONNECT_TIMEOUT:g}).",
 )
 offline_option = click.option(
     "--offline", is_flag=True, help="Use the cache only; never touch the network."
@@ -125,12 +136,18 @@ def source_options_from(
     cache_dir: Path | None = None,
     insecure: bool = False,
     ca_file: Path | None = None,
-    timeout: float = 3.0,
+    timeout: float | None = None,
     frozen: bool = False,
     command_line_source: str | None = None,
 ) -> SourceOptions:
     """``command_line_source``: a source the user typed (never one read from a config file);
-    the TC_CONTRACTS_REGISTRY_* credentials may go to its registry."""
+    the TC_CONTRACTS_REGISTRY_* credentials may go to its registry.
+
+    ``insecure``, ``ca_file``, ``timeout`` are the flags (False/None: not given); the
+    variables and the config fill in the rest (``config.registry_settings``)."""
+    registry = registry_settings(
+        config, insecure=insecure or None, ca_file=ca_file, timeout=timeout
+    )
     # --cache-dir, then $TC_CONTRACTS_CACHE_DIR, then the config's cache-dir, then the default.
     env_cache = os.environ.get(ENV_CACHE_DIR)
     chosen_cache = cache_dir or (Path(env_cache) if env_cache else None)
@@ -140,9 +157,9 @@ def source_options_from(
         offline=offline,
         frozen=frozen,
         cache_dir=chosen_cache,
-        insecure=insecure,
-        ca_file=ca_file,
-        connect_timeout=timeout,
+        insecure=registry.insecure,
+        ca_file=registry.ca_file,
+        connect_timeout=registry.timeout,
         command_line_host=_registry_host(command_line_source),
     )
 

@@ -117,7 +117,7 @@ def diff_command(
     cache_dir: Path | None,
     insecure: bool,
     ca_file: Path | None,
-    timeout: float,
+    timeout: float | None,
 ) -> None:
     """Compare the schema sets OLD and NEW and apply the semver gate.
 

@@ -15,7 +15,7 @@ from tc_contracts_py.cli.common import (
     source_options_from,
     unknown_properties_option,
 )
-from tc_contracts_py.codegen import GenOptions, GenResult, generate_from_source
+from tc_contracts_py.codegen import GenOptions, GenResult, generate_from_source, source_change
 from tc_contracts_py.errors import ConfigError
 
 
@@ -47,7 +47,7 @@ def gen_command(
     cache_dir: Path | None,
     insecure: bool,
     ca_file: Path | None,
-    timeout: float,
+    timeout: float | None,
 ) -> None:
     """Generate Pydantic v2 models from SOURCE (default: the pinned `artifact`).
 
@@ -77,16 +77,19 @@ def gen_command(
             frozen=check,
         ),
     )
-    report(result)
+    report(result, noun="source" if source else "pin")
     if check and not result.up_to_date:
         raise CheckFailed()
 
 
-def report(result: GenResult) -> None:
+def report(result: GenResult, *, noun: str = "pin") -> None:
     if result.checked_only:
         if result.up_to_date:
             click.echo(f"{result.out}: up to date ({result.schema_count} schemas)")
             return
+        moved = source_change(result.previous_source, result.source, noun=noun)
+        if moved is not None:
+            click.echo(f"{result.out}: {moved}", err=True)
         click.echo(f"{result.out}: stale; these files would change:", err=True)
         for name in result.changed:
             click.echo(f"  {result.out / name}", err=True)

@@ -47,7 +47,7 @@ def push_command(
     force: bool,
     insecure: bool,
     ca_file: Path | None,
-    timeout: float,
+    timeout: float | None,
 ) -> None:
     """Push the schemas in DIRECTORY as an OCI artifact to REFERENCE (host/repo:X.Y.Z).
 
@@ -60,7 +60,7 @@ def push_command(
         directory,
         reference.removeprefix("oci://"),
         source_options_from(
-            None,
+            load_project_config(None),
             insecure=insecure,
             ca_file=ca_file,
             timeout=timeout,
@@ -86,7 +86,7 @@ def lock_command(
     cache_dir: Path | None,
     insecure: bool,
     ca_file: Path | None,
-    timeout: float,
+    timeout: float | None,
 ) -> None:
     """Resolve the tag of the `artifact` pin and write its manifest digest into the config.
 
@@ -132,7 +132,7 @@ def pull_command(
     cache_dir: Path | None,
     insecure: bool,
     ca_file: Path | None,
-    timeout: float,
+    timeout: float | None,
 ) -> None:
     """Fetch and verify SOURCE (default: the pinned `artifact`) into the cache and --out.
 

@@ -69,7 +69,7 @@ def check_models_command(
     cache_dir: Path | None,
     insecure: bool,
     ca_file: Path | None,
-    timeout: float,
+    timeout: float | None,
 ) -> None:
     """Compare MODELS_PACKAGE with the schemas of SOURCE; exit 1 on any disagreement.
 

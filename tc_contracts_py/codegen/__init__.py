@@ -4,8 +4,12 @@ Layout of a generated package (the output folder is owned by ``tc-schema gen``):
 
     <out>/__init__.py      exports each root model under its schema name
     <out>/<schema>.py      one module per schema (snake_case of the schema name)
-    <out>/_manifest.json   input digests, tool versions, options, output digests
+    <out>/_manifest.json   input digests, the release it came from, tool versions, options,
+                           output digests
     <out>/py.typed
+
+The package exports ``CONTRACTS_VERSION`` and ``CONTRACTS_ARTIFACT`` (``None`` for a local
+source), so a service can log which contracts release it speaks.
 
 Same input and versions give byte-identical output. When nothing changed nothing
 is written; when something changed, only changed schemas are regenerated and the
@@ -50,6 +54,7 @@ from tc_contracts_py.errors import (
 )
 from tc_contracts_py.schemaset import Schema, SchemaSet, schema_directory
 from tc_contracts_py.sources import (
+    OciReference,
     SourceKind,
     SourceOptions,
     SourceSpec,
@@ -59,7 +64,7 @@ from tc_contracts_py.sources import (
 
 MANIFEST = "_manifest.json"
 MANIFEST_FORMAT = 1
-_RESERVED_EXPORTS = frozenset({"SCHEMAS"})
+_RESERVED_EXPORTS = frozenset({"SCHEMAS", "CONTRACTS_VERSION", "CONTRACTS_ARTIFACT"})
 _RESERVED_MODULES = frozenset({"py", "typing", "pydantic", "enum", "dict", "str"})
 _IGNORED_OUTPUT_ENTRIES = frozenset({"__pycache__"})
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -68,10 +73,13 @@ __all__ = [
     "MANIFEST",
     "GenOptions",
     "GenResult",
+    "Provenance",
     "class_name_for",
     "generate_from_source",
     "generate_models",
     "module_name_for",
+    "read_provenance",
+    "source_change",
 ]
 
 
@@ -84,6 +92,60 @@ class GenOptions:
         return {"unknown_properties": self.unknown_properties.value}
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """The release a models package was generated from: a remote source's pin and version."""
+
+    artifact: str
+    digest: str
+    version: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"artifact": self.artifact, "digest": self.digest, "version": self.version}
+
+    @classmethod
+    def from_json(cls, value: Any) -> Provenance | None:
+        if not isinstance(value, dict):
+            return None
+        artifact, digest, version = value.get("artifact"), value.get("digest"), value.get("version")
+        if not (isinstance(artifact, str) and isinstance(digest, str)):
+            return None
+        return cls(artifact, digest, version if isinstance(version, str) else None)
+
+    def describe(self) -> str:
+        short = self.digest[: len("sha256:") + 12]
+        return f"{self.version or 'an unversioned artifact'} ({short}…)"
+
+
+def provenance_of(schema_set: SchemaSet, artifact: str | None = None) -> Provenance | None:
+    """What ``_manifest.json`` records of a set's source; ``None`` for a local source."""
+    if schema_set.source_digest is None:
+        return None
+    return Provenance(artifact or schema_set.origin, schema_set.source_digest, schema_set.version)
+
+
+def read_provenance(out: Path) -> Provenance | None:
+    """The release a generated package records, or ``None`` (a local source, no package)."""
+    manifest = _read_manifest(out)
+    return Provenance.from_json(manifest.get("source")) if manifest else None
+
+
+def source_change(
+    recorded: Provenance | None, current: Provenance | None, *, noun: str = "pin"
+) -> str | None:
+    """One line saying the models come from another release than the source, or ``None``.
+
+    ``noun`` names the current source as the reader knows it: the ``pin``, the ``source``.
+    """
+    if current is None or (recorded is not None and recorded.digest == current.digest):
+        return None
+    before = recorded.describe() if recorded is not None else "a local source"
+    return (
+        f"models were generated from {before}, the {noun} is {current.describe()}; "
+        "run `tc-schema gen`"
+    )
+
+
 @dataclass
 class GenResult:
     out: Path
@@ -93,6 +155,14 @@ class GenResult:
     changed: list[str] = field(default_factory=list)
     regenerated: list[str] = field(default_factory=list)  # schemas run through the generator
     checked_only: bool = False
+    # The release generated from now, and the one the package on disk recorded before.
+    source: Provenance | None = None
+    previous_source: Provenance | None = None
+
+    @property
+    def stale_source(self) -> str | None:
+        """With ``check``: the line saying the models come from another release, if they do."""
+        return source_change(self.previous_source, self.source) if self.changed else None
 
     @property
     def up_to_date(self) -> bool:
@@ -208,7 +278,14 @@ def _manifest_is_current(
     )
 
 
-def _render_init(package: str, exports: list[tuple[str, str, str, str]]) -> str:
+def _literal(value: str | None) -> str:
+    # json.dumps escapes quotes, backslashes and control characters as Python does.
+    return "None" if value is None else json.dumps(value)
+
+
+def _render_init(
+    package: str, exports: list[tuple[str, str, str, str]], source: Provenance | None
+) -> str:
     lines = [
         "# Generated by tc-schema. Do not edit: regenerate with `tc-schema gen`.",
         f'"""Pydantic models for the tc contracts ({len(exports)} schemas)."""',
@@ -216,15 +293,30 @@ def _render_init(package: str, exports: list[tuple[str, str, str, str]]) -> str:
     ]
     lines += [f"from .{module} import {model} as {cls}" for _, module, cls, model in exports]
     lines += ["", "__all__ = ["]
+    lines += ['    "CONTRACTS_ARTIFACT",', '    "CONTRACTS_VERSION",']
     lines += [f'    "{cls}",' for _, _, cls, _ in exports]
-    lines += ["]", "", "SCHEMAS: dict[str, str] = {"]
+    lines += [
+        "]",
+        "",
+        "# The release these models were generated from (None for a local schema folder).",
+        f"CONTRACTS_VERSION: str | None = {_literal(source.version if source else None)}",
+        f"CONTRACTS_ARTIFACT: str | None = {_literal(source.artifact if source else None)}",
+        "",
+        "SCHEMAS: dict[str, str] = {",
+    ]
     lines += [f'    "{cls}": "{schema}",' for schema, _, cls, _ in exports]
     lines += ["}", ""]
     return "\n".join(lines)
 
 
 def _plan(
-    schema_set: SchemaSet, out: Path, package: str, options: GenOptions, *, reuse: bool = True
+    schema_set: SchemaSet,
+    out: Path,
+    package: str,
+    options: GenOptions,
+    *,
+    provenance: Provenance | None = None,
+    reuse: bool = True,
 ) -> tuple[dict[str, bytes], list[str]]:
     """The complete desired file set, and which schemas had to be run through the generator.
 
@@ -318,7 +410,7 @@ def _plan(
         }
         if model_class != class_name:
             schema_entries[schema.name]["module_class"] = model_class
-    files["__init__.py"] = _render_init(package, exports).encode()
+    files["__init__.py"] = _render_init(package, exports, provenance).encode()
     files["py.typed"] = b""
     manifest = {
         "format_version": MANIFEST_FORMAT,
@@ -329,6 +421,8 @@ def _plan(
         "schemas": schema_entries,
         "outputs": {name: _sha256(data) for name, data in sorted(files.items())},
     }
+    if provenance is not None:
+        manifest["source"] = provenance.to_json()
     files[MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
     return files, regenerated
 
@@ -456,26 +550,39 @@ def _check_target(out: Path) -> None:
 
 
 def generate_models(
-    schema_set: SchemaSet, out: Path, options: GenOptions | None = None, *, check: bool = False
+    schema_set: SchemaSet,
+    out: Path,
+    options: GenOptions | None = None,
+    *,
+    check: bool = False,
+    artifact: str | None = None,
 ) -> GenResult:
     """Generate (or, with ``check``, compare) the models package for a loaded set.
 
     ``check`` renders every module and compares bytes with the files on disk: the
     manifest's digests say what was written, not what generation would write now.
+    ``artifact``: how the package names a remote source's release (default: its origin).
     """
     options = options or GenOptions()
     package = _package_name(out, options)
+    source = provenance_of(schema_set, artifact)
     with output_errors(out):
         folder = output_folder(out)
     if check:
         _check_target(folder)
-        desired, regenerated = _plan(schema_set, folder, package, options, reuse=False)
+        previous = read_provenance(folder)
+        desired, regenerated = _plan(
+            schema_set, folder, package, options, provenance=source, reuse=False
+        )
         changed = _differences(desired, _disk_files(folder))
-        return GenResult(out, package, len(schema_set), changed, regenerated, checked_only=True)
+        return GenResult(
+            out, package, len(schema_set), changed, regenerated, True, source, previous
+        )
     with output_errors(out), exclusive(folder):
         recover_directory(folder)
         require_owned(folder, out, MANIFEST, _recorded_outputs, ignored=_IGNORED_OUTPUT_ENTRIES)
-        desired, regenerated = _plan(schema_set, folder, package, options)
+        previous = read_provenance(folder)
+        desired, regenerated = _plan(schema_set, folder, package, options, provenance=source)
         changed = _differences(desired, _disk_files(folder))
         if changed:
             staging = make_sibling_temp_dir(folder)
@@ -486,7 +593,23 @@ def generate_models(
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
-        return GenResult(out, package, len(schema_set), changed, regenerated)
+        return GenResult(
+            out, package, len(schema_set), changed, regenerated, False, source, previous
+        )
+
+
+def _artifact_name(spec: SourceSpec, digest: str | None) -> str | None:
+    """How the package names its release: the OCI pin with its digest, else the source text.
+
+    An OCI layout's origin holds an absolute path; the text as written keeps the
+    generated files the same on every machine.
+    """
+    if spec.kind is SourceKind.OCI and spec.oci is not None and digest is not None:
+        reference = spec.oci
+        return str(OciReference(reference.host, reference.repository, reference.tag, digest))
+    if spec.kind in (SourceKind.OCI_LAYOUT, SourceKind.HTTPS):
+        return spec.text
+    return None
 
 
 def _directory_inputs(spec: SourceSpec) -> dict[str, str] | None:
@@ -524,4 +647,10 @@ def generate_from_source(
         ):
             return GenResult(out, package, len(inputs), checked_only=check)
     schema_set = load_schema_set(spec, source_options)
-    return generate_models(schema_set, out, options, check=check)
+    return generate_models(
+        schema_set,
+        out,
+        options,
+        check=check,
+        artifact=_artifact_name(spec, schema_set.source_digest),
+    )

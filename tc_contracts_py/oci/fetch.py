@@ -108,7 +108,10 @@ def load_remote_source(spec: SourceSpec, options: SourceOptions) -> SchemaSet:
     materialized, contents = _consume(spec, options, lambda tree: tree.read_verified())
     try:
         return schema_set_from_files(
-            contents, origin=materialized.origin, annotations=materialized.annotations
+            contents,
+            origin=materialized.origin,
+            annotations=materialized.annotations,
+            source_digest=materialized.digest,
         )
     except SchemaError as exc:
         raise SchemaError(f"{materialized.origin}:{exc.file}", exc.pointer, exc.reason) from None

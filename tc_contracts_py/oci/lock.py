@@ -36,7 +36,7 @@ class LockResult:
     changed: bool
 
 
-def _pin_reference(config: ProjectConfig) -> tuple[str, OciReference]:
+def pin_reference(config: ProjectConfig) -> tuple[str, OciReference]:
     artifact = config.artifact
     if artifact is None:
         raise ConfigError(
@@ -64,7 +64,7 @@ def lock(config_path: Path | None, options: SourceOptions) -> LockResult:
         raise ConfigError(
             "no tc-contracts.toml or pyproject.toml with [tool.tc-contracts] found; pass --config"
         )
-    previous, reference = _pin_reference(config)
+    previous, reference = pin_reference(config)
     assert reference.tag is not None
     with Transport(options) as transport:
         client = RegistryClient(reference, transport, insecure=options.insecure)

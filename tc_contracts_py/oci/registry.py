@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import json
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +34,11 @@ from tc_contracts_py.oci.transport import (
 )
 
 T = TypeVar("T")
+# One page of a tag list; the distribution API pages with `n` and a `Link: <…>; rel="next"`.
+TAGS_PAGE_SIZE = 1000
+MAX_TAGS_BODY_BYTES = 4 * 1024 * 1024
+MAX_TAG_PAGES = 100
+_NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 MANIFEST_ACCEPT = ", ".join((OCI_MANIFEST, DOCKER_MANIFEST, OCI_INDEX))
 
 
@@ -204,6 +212,48 @@ class RegistryClient:
             return body, response.headers.get("Docker-Content-Digest")
         finally:
             response.close()
+
+    def list_tags(self) -> list[str]:
+        """Every tag of the repository (``/v2/<name>/tags/list``), following ``Link`` pages.
+
+        A next page on another scheme or host is refused rather than followed: the list
+        decides which release is pinned next.
+        """
+        url: str | None = f"{self.base}/tags/list?{urlencode({'n': TAGS_PAGE_SIZE})}"
+        tags: list[str] = []
+        for _ in range(MAX_TAG_PAGES):
+            if url is None:
+                return tags
+            page, url = with_retries(self.transport, functools.partial(self._tags_page, url))
+            tags.extend(page)
+        raise RegistryError(f"tags of {self.name}: more than {MAX_TAG_PAGES} pages; refused")
+
+    def _tags_page(self, url: str) -> tuple[list[str], str | None]:
+        what = f"tags of {self.name}"
+        response = self.transport.request("GET", url, stream=True, body_bytes=MAX_TAGS_BODY_BYTES)
+        try:
+            if response.status_code != 200:
+                raise self._error(response, what)
+            body = read_body(response, MAX_TAGS_BODY_BYTES, what, self.transport)
+            link = response.headers.get("Link", "")
+        finally:
+            response.close()
+        try:
+            document = json.loads(body)
+        except ValueError:
+            raise RegistryError(f"{what}: the registry's answer is not JSON") from None
+        page = document.get("tags") if isinstance(document, dict) else None
+        if page is None:
+            page = []  # distribution answers `"tags": null` for a repository without tags
+        if not isinstance(page, list) or not all(isinstance(tag, str) for tag in page):
+            raise RegistryError(f"{what}: the registry's answer has no list of tags")
+        match = _NEXT_LINK.search(link)
+        if match is None:
+            return page, None
+        following = urljoin(url, match.group(1))
+        if not same_origin(following, self.base):
+            raise RegistryError(f"{what}: the next page is on another host ({following}); refused")
+        return page, following
 
     def resolve(self, tag: str) -> tuple[str, bytes]:
         """The digest of a tag, computed from the manifest bytes themselves, and those bytes."""

@@ -488,7 +488,9 @@ class Transport:
         if isinstance(exc, requests.exceptions.SSLError):
             return RegistryError(
                 f"{host}: TLS verification failed ({_short_reason(exc)}); "
-                "pass --ca-file or set REQUESTS_CA_BUNDLE, or --insecure for a plain-http registry"
+                "trust its CA with ca-file in [tool.tc-contracts] or TC_CONTRACTS_CA_FILE "
+                "(or REQUESTS_CA_BUNDLE); for a plain-http registry set insecure = true in "
+                "[tool.tc-contracts] or TC_CONTRACTS_INSECURE=1"
             )
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return RegistryError(

@@ -125,6 +125,7 @@ class _PluginState:
     allow: list[str] = field(default_factory=list)
     config: ProjectConfig | None = None
     _contracts: Contracts | None = None
+    _stale: tuple[str] | None = None
 
     @property
     def active(self) -> bool:
@@ -135,21 +136,41 @@ class _PluginState:
         if self.source is None:
             raise pytest.UsageError(_NOT_CONFIGURED)
         if self._contracts is None:
+            from tc_contracts_py.config import registry_settings
             from tc_contracts_py.errors import ContractsError
+            from tc_contracts_py.source_spec import ENV_CACHE_DIR
             from tc_contracts_py.sources import SourceOptions
             from tc_contracts_py.testing.contracts import Contracts
 
-            cache_dir = self.config.cache_dir if self.config is not None else None
             offline = bool(self._testing_table().get("offline", False))
             try:
+                # The same settings as every command, without flags: $TC_CONTRACTS_* > config.
+                registry = registry_settings(self.config)
+                env_cache = os.environ.get(ENV_CACHE_DIR)
+                cache_dir = Path(env_cache) if env_cache else None
+                if cache_dir is None and self.config is not None:
+                    cache_dir = self.config.cache_dir
                 self._contracts = Contracts.load(
                     self.source,
                     models=self.models,
-                    options=SourceOptions(cache_dir=cache_dir, offline=offline, progress=False),
+                    options=SourceOptions(
+                        cache_dir=cache_dir,
+                        offline=offline,
+                        insecure=registry.insecure,
+                        ca_file=registry.ca_file,
+                        connect_timeout=registry.timeout,
+                        progress=False,
+                    ),
                 )
             except ContractsError as exc:
                 raise pytest.UsageError(f"tc-contracts: {exc}") from None
         return self._contracts
+
+    def stale_models(self) -> str | None:
+        """Models generated from another release than the source: say so, not a diff."""
+        if self._stale is None:
+            self._stale = (_stale_models(self.contracts) or "",)
+        return self._stale[0] or None
 
     def _testing_table(self) -> dict[str, Any]:
         if self.config is None:
@@ -188,6 +209,17 @@ class _PluginState:
             suppress_health_check=checks,
             phases=phases,
         )
+
+
+def _stale_models(contracts: Contracts) -> str | None:
+    from tc_contracts_py.codegen import MANIFEST, provenance_of, read_provenance, source_change
+
+    if not contracts.has_models:
+        return None
+    folder = Path(getattr(contracts.models, "__file__", None) or ".").parent
+    if not (folder / MANIFEST).is_file():
+        return None  # hand-written models record no release
+    return source_change(read_provenance(folder), provenance_of(contracts.schema_set))
 
 
 def _resolve_source(text: str, root: Path) -> str:
@@ -343,6 +375,10 @@ class ContractItem(pytest.Item):
     def runtest(self) -> None:
         state = _state(self.config)
         contracts = state.contracts
+        if self.kind in ("round_trip", "agreement"):
+            stale = state.stale_models()
+            if stale is not None:
+                raise ContractFailure(f"{self.schema_name}: {stale}")
         if self.kind == "round_trip":
             self._round_trip(state, contracts)
         elif self.kind == "agreement":

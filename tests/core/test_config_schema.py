@@ -19,7 +19,7 @@ SCHEMA = json.loads(config_schema_text())
 
 
 def _keys_read_by_the_tool() -> set[tuple[str, str]]:
-    """(table, key) of every literal key read: get_str/get_path/.get("…")/section("…")."""
+    """(table, key) of every literal key read: get_str/get_path/get_bool/get_number/.get("…")/section("…")."""
     found: set[tuple[str, str]] = set()
     for path in PACKAGE.rglob("*.py"):
         table = {"policy.py": "diff", "plugin.py": "testing"}.get(path.name, "")
@@ -30,7 +30,7 @@ def _keys_read_by_the_tool() -> set[tuple[str, str]]:
                 continue
             key = node.args[0].value
             method, receiver = node.func.attr, node.func.value
-            if method in ("get_str", "get_path") or method == "section":
+            if method in ("get_str", "get_path", "get_bool", "get_number", "section"):
                 found.add(("", key))
             elif method == "get" and table and _is_table(receiver):
                 found.add((table, key))

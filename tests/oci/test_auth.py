@@ -51,7 +51,24 @@ def test_untrusted_certificate_names_the_fix(pushed, run):
     result = run("pull", pushed)
     assert result.exit_code == ExitCode.OPERATIONAL
     assert "TLS verification failed" in result.stderr
-    assert "--ca-file" in result.stderr
+    # Settings every command and the pytest plugin honour, not one command's flag.
+    assert "ca-file in [tool.tc-contracts] or TC_CONTRACTS_CA_FILE" in result.stderr
+    assert "--ca-file" not in result.stderr
+
+
+def test_the_ca_file_variable_and_config_key_are_honoured(
+    tls_registry, pushed, run, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("TC_CONTRACTS_CA_FILE", str(tls_registry.ca_file))
+    assert run("pull", pushed).exit_code == ExitCode.OK
+    monkeypatch.delenv("TC_CONTRACTS_CA_FILE")
+    # A fresh cache, so the config's pull reaches the registry; its host gets the credentials.
+    monkeypatch.setenv("TC_CONTRACTS_CACHE_DIR", str(tmp_path / "other-cache"))
+    monkeypatch.setenv("TC_CONTRACTS_REGISTRY_HOST", tls_registry.host)
+    config = tmp_path / "tc-contracts.toml"
+    config.write_text(f'artifact = "{pushed}"\nca-file = "{tls_registry.ca_file}"\n')
+    result = run("pull", "--config", config)
+    assert result.exit_code == ExitCode.OK, result.output
 
 
 def test_requests_ca_bundle_is_honoured(tls_registry, pushed, run, monkeypatch):

@@ -6,10 +6,16 @@ from .regex_edges import RegexEdges as RegexEdges
 from .repeated_year import RepeatedYear as RepeatedYear
 
 __all__ = [
+    "CONTRACTS_ARTIFACT",
+    "CONTRACTS_VERSION",
     "PersonName",
     "RegexEdges",
     "RepeatedYear",
 ]
+
+# The release these models were generated from (None for a local schema folder).
+CONTRACTS_VERSION: str | None = None
+CONTRACTS_ARTIFACT: str | None = None
 
 SCHEMAS: dict[str, str] = {
     "PersonName": "PersonName",

@@ -17,6 +17,8 @@ from .what_if_simulation_request import WhatIfSimulationRequest as WhatIfSimulat
 from .what_if_simulation_response import WhatIfSimulationResponse as WhatIfSimulationResponse
 
 __all__ = [
+    "CONTRACTS_ARTIFACT",
+    "CONTRACTS_VERSION",
     "AthleteProfile",
     "CoachAdviceRequest",
     "CoachAdviceResponse",
@@ -32,6 +34,10 @@ __all__ = [
     "WhatIfSimulationRequest",
     "WhatIfSimulationResponse",
 ]
+
+# The release these models were generated from (None for a local schema folder).
+CONTRACTS_VERSION: str | None = None
+CONTRACTS_ARTIFACT: str | None = None
 
 SCHEMAS: dict[str, str] = {
     "AthleteProfile": "AthleteProfile",

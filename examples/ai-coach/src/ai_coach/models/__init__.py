@@ -19,6 +19,8 @@ from .what_if_simulation_request import WhatIfSimulationRequest as WhatIfSimulat
 from .what_if_simulation_response import WhatIfSimulationResponse as WhatIfSimulationResponse
 
 __all__ = [
+    "CONTRACTS_ARTIFACT",
+    "CONTRACTS_VERSION",
     "AthleteProfile",
     "CoachAdviceRequest",
     "CoachAdviceResponse",
@@ -36,6 +38,10 @@ __all__ = [
     "WhatIfSimulationRequest",
     "WhatIfSimulationResponse",
 ]
+
+# The release these models were generated from (None for a local schema folder).
+CONTRACTS_VERSION: str | None = "2.0.0"
+CONTRACTS_ARTIFACT: str | None = "oci-layout:contracts-layout@sha256:ea62bce361439725bd919d7e8a6af4cb6b81ac6afde326c6eca2c85b41cc1ec7"
 
 SCHEMAS: dict[str, str] = {
     "AthleteProfile": "AthleteProfile",
