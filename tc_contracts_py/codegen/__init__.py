@@ -578,11 +578,19 @@ def generate_models(
         return GenResult(
             out, package, len(schema_set), changed, regenerated, True, source, previous
         )
+    # A first generation renders before it takes the lock, whose file would be the first
+    # thing written: input that fails to generate then leaves no trace at all.
+    first = None
+    if not folder.exists() and not folder.is_symlink():
+        first = _plan(schema_set, folder, package, options, provenance=source, reuse=False)
     with output_errors(out), exclusive(folder):
         recover_directory(folder)
         require_owned(folder, out, MANIFEST, _recorded_outputs, ignored=_IGNORED_OUTPUT_ENTRIES)
         previous = read_provenance(folder)
-        desired, regenerated = _plan(schema_set, folder, package, options, provenance=source)
+        if first is not None and not folder.exists():
+            desired, regenerated = first
+        else:
+            desired, regenerated = _plan(schema_set, folder, package, options, provenance=source)
         changed = _differences(desired, _disk_files(folder))
         if changed:
             staging = make_sibling_temp_dir(folder)
