@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,7 +17,10 @@ from tc_contracts_py.cli.common import (
     unknown_properties_option,
 )
 from tc_contracts_py.config import UnknownProperties
-from tc_contracts_py.errors import ConfigError, InputError
+from tc_contracts_py.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tc_contracts_py.testing.agreement import AgreementReport
 
 
 @click.command("check-models")
@@ -78,8 +80,9 @@ def check_models_command(
     rejects what the schema accepts. SOURCE defaults to the pinned `artifact`,
     MODELS_PACKAGE (a module name or a directory) to `package` / `out` in the config.
     """
-    from tc_contracts_py.testing.agreement import check_agreement
-    from tc_contracts_py.testing.contracts import Contracts, models_unknown_properties
+    # Deliberately lazy: the test kit loads hypothesis and pydantic, which other commands skip.
+    from tc_contracts_py.testing.check_models import check_models
+    from tc_contracts_py.testing.contracts import Contracts
 
     config = load_project_config(config_path)
     models: str | Path | None = models_package or config.package
@@ -102,62 +105,30 @@ def check_models_command(
         ),
         semantics="zod" if semantics == "zod" else "jsonschema",
     )
-    policy = (
-        UnknownProperties(unknown_properties)
-        if unknown_properties
-        else models_unknown_properties(contracts.models) or config.unknown_properties
-    )
-    names = list(schemas) or [name for name in contracts.names if hasattr(contracts.models, name)]
-    for name in schemas:
-        contracts.entry(name)
-    skipped = [name for name in contracts.names if name not in names and not schemas]
-    total_findings = 0
-    for name in names:
-        known_valid, known_invalid = _known_payloads(payload_dir, name)
-        report = check_agreement(
-            contracts.adapter(name),
-            contracts.entry(name),
-            schema_set=contracts.schema_set,
-            examples=examples,
-            unknown_properties=policy,
-            semantics=contracts.semantics,
-            compiler=contracts.compiler,
-            extra_valid=known_valid,
-            extra_invalid=known_invalid,
-        )
+
+    def show(report: AgreementReport) -> None:
         click.echo(report.summary())
         for finding in report.findings:
             click.echo("  " + finding.describe().replace("\n", "\n  "))
-        total_findings += len(report.findings)
-    for name in skipped:
+
+    result = check_models(
+        contracts,
+        schemas=schemas,
+        examples=examples,
+        payload_dir=payload_dir,
+        unknown_properties=UnknownProperties(unknown_properties) if unknown_properties else None,
+        fallback_policy=config.unknown_properties,
+        on_report=show,
+    )
+    for name in result.skipped:
         click.echo(f"{name}: no model in {contracts.models.__name__!r}, skipped")
-    if total_findings:
+    if result.findings:
         click.echo(
-            f"{total_findings} disagreement(s) between the models and the schemas "
-            f"(policy for unknown properties: {policy.value})",
+            f"{result.findings} disagreement(s) between the models and the schemas "
+            f"(policy for unknown properties: {result.policy.value})",
             err=True,
         )
         raise CheckFailed()
-    click.echo(f"models agree with the schemas ({len(names)} checked, policy {policy.value})")
-
-
-def _known_payloads(folder: Path | None, name: str) -> tuple[list[Any], list[Any]]:
-    from tc_contracts_py.testing.strategies import NearMiss
-
-    if folder is None:
-        return [], []
-    path = folder / f"{name}.json"
-    if not path.is_file():
-        return [], []
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        valid = list(data.get("valid", []))
-        invalid = [
-            NearMiss(
-                entry["payload"], "", "given", str(entry.get("why", "a known invalid payload"))
-            )
-            for entry in data.get("invalid", [])
-        ]
-    except (ValueError, AttributeError, KeyError, TypeError) as exc:
-        raise InputError(f"{path}: not a payload file ({exc})") from None
-    return valid, invalid
+    click.echo(
+        f"models agree with the schemas ({len(result.reports)} checked, policy {result.policy.value})"
+    )

@@ -139,7 +139,10 @@ def test_the_same_registry_answering_promptly_is_pulled(server, tmp_path):
     """The control: the fake registry itself works, so each drip above is what failed."""
     registry_route(server, {}, bearer=True)
     _pull(server, tmp_path)
-    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == [".tc-schema-pull", "Dripped.json"]
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == [
+        ".tc-schema-pull",
+        "Dripped.json",
+    ]
 
 
 class HandshakeDripper:

@@ -39,7 +39,7 @@ class User(BaseModel):
     email: EmailStr
     handle: Annotated[StrictStr, Field(min_length=3, max_length=20, pattern="^[a-z0-9_]+$")]
     age: Annotated[int, Field(ge=0, le=150, strict=True)]
-    weight: Annotated[float, Field(gt=0)]
+    weight: Annotated[float, Field(gt=0, strict=True)]
     homepage: AnyUrl | MISSING = MISSING
     createdAt: ZuluDatetime
     nickname: Annotated[StrictStr, Field(max_length=10)] | MISSING = MISSING
