@@ -20,6 +20,7 @@ PYTHON = "3.11"
 def tests(session: nox.Session) -> None:
     """The test suite, including the real-registry tests (they fail under CI=true without one)."""
     session.install("-e", ".[dev]")
+    _npm_tools(session)
     session.run("pytest", *(session.posargs or ["-q"]))
 
 
@@ -73,3 +74,20 @@ def fuzz(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     env = {"TC_FUZZ_EXAMPLES": os.environ.get("TC_FUZZ_EXAMPLES", "10000")}
     session.run("pytest", "-q", "-m", "fuzz", *session.posargs, "tests", env=env)
+
+
+# The npm packages some tests run for real: @changesets/parse, and Renovate with node 24.
+NPM_TOOLS = (ROOT / "tests" / "diff" / "changesets_node", ROOT / "tools" / "renovate")
+
+
+def _npm_tools(session: nox.Session) -> None:
+    """Install what a fresh clone lacks, where npm is at hand (tests skip, outside CI, without)."""
+    if shutil.which("npm") is None:
+        session.warn("npm not found: the @changesets/parse and Renovate tests will skip")
+        return
+    for folder in NPM_TOOLS:
+        if not (folder / "node_modules").is_dir():
+            session.run(
+                "npm", "ci", "--prefix", str(folder), "--no-audit", "--no-fund",
+                "--loglevel=error", external=True,
+            )  # fmt: skip
