@@ -290,8 +290,10 @@ def parse_schema_bytes(filename: str, data: bytes) -> Schema:
         ) from None
     except RecursionError:
         raise SchemaError(filename, "", "invalid JSON: nested too deeply") from None
-    # Every level opens a bracket, so a file with few of them cannot nest deeply.
-    shallow = data.count(b"{") + data.count(b"[") <= MAX_NESTING_DEPTH
+    digest = hashlib.sha256(data).hexdigest()
+    # Every level opens a bracket, so a file with few of them cannot nest deeply; and bytes
+    # this process has checked before passed (a diff loads two releases sharing most files).
+    shallow = digest in _CHECKED or data.count(b"{") + data.count(b"[") <= MAX_NESTING_DEPTH
     ok, where = (True, "") if shallow else _nesting_depth_ok(document, MAX_NESTING_DEPTH)
     if not ok:
         raise SchemaError(
@@ -309,7 +311,6 @@ def parse_schema_bytes(filename: str, data: bytes) -> Schema:
         if found is None:
             raise SchemaError(filename, "/$schema", f"unsupported dialect {declared!r}")
         dialect = found
-    digest = hashlib.sha256(data).hexdigest()
     if digest not in _CHECKED:
         check_against_metaschema(filename, document, dialect)
         _remember_checked(digest)
@@ -489,12 +490,14 @@ class SchemaSet:
             if self_contained:
                 learned.append(schema.digest)
         self._check_in_place_cycles(skip=known)
-        self._check_depth()
+        self._check_depth(skip=known)
         for digest in learned:
             _remember(_SELF_CONTAINED, digest)
 
-    def _check_depth(self) -> None:
+    def _check_depth(self, skip: set[str] | frozenset[str] = frozenset()) -> None:
         for schema in self.schemas.values():
+            if schema.digest in skip:
+                continue
             label = schema_too_deep(schema.document, self.resolver(schema.name), schema.uri)
             if label is not None:
                 file, _, pointer = label.partition("#")
