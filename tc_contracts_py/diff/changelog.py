@@ -31,6 +31,7 @@ from tc_contracts_py.diff.model import (
 )
 from tc_contracts_py.diff.policy import parse_version, version_from_source
 from tc_contracts_py.diff.report import breaks_text, md_text, witness_text
+from tc_contracts_py.diff.rules import SCHEMA_ADDED
 from tc_contracts_py.errors import ConfigError
 
 __all__ = [
@@ -186,6 +187,13 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+def _only_added(schema: SchemaNotes) -> bool:
+    """An added schema has one change, ``schema-added``: its heading says it all."""
+    return schema.status is SchemaStatus.ADDED and all(
+        c.rule == SCHEMA_ADDED for c in schema.changes
+    )
+
+
 def _bump_md(bump: Bump) -> str:
     return f"**{bump.label}**" if bump is Bump.MAJOR else bump.label
 
@@ -238,7 +246,10 @@ def render_markdown(changelog: Changelog) -> str:
             f"{_bump_md(notes.required_bump)}; schemas: {_counts_text(notes)}.",
             "",
         ]
+        added = [schema for schema in notes.schemas if _only_added(schema)]
         for schema in notes.schemas:
+            if schema in added:
+                continue
             status = "" if schema.status is SchemaStatus.CHANGED else f", {schema.status.value}"
             lines += [
                 f"### `{md_text(schema.name)}` ({schema.role.value}{status}): "
@@ -247,6 +258,10 @@ def render_markdown(changelog: Changelog) -> str:
             ]
             for change in schema.changes:
                 lines += _change_md(change, notes)
+            lines.append("")
+        if added:
+            lines += [f"### Schemas added: {_bump_md(Bump.MINOR)}", ""]
+            lines += [f"- `{md_text(s.name)}` ({s.role.value})" for s in added]
             lines.append("")
         if not notes.schemas:
             lines += ["No changes.", ""]
@@ -352,6 +367,11 @@ def _release_html(index: int, notes: ReleaseNotes) -> list[str]:
             '<article class="schema">',
             f"<h3>{_badge(schema.bump)} <code>{_e(schema.name)}</code> "
             f'<span class="role">{schema.role.value}{status}</span></h3>',
+        ]
+        if _only_added(schema):
+            parts.append("</article>")  # the heading says it all
+            continue
+        parts += [
             '<table><colgroup><col class="bump"><col><col class="breaks"><col class="rule">'
             "</colgroup>",
             "<thead><tr><th>bump</th><th>change</th><th>breaks</th><th>rule</th></tr></thead>",
