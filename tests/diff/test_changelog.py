@@ -20,8 +20,10 @@ from click.testing import CliRunner
 from tc_contracts_py.cli import cli
 from tc_contracts_py.diff.changelog import release_pairs
 from tc_contracts_py.errors import ConfigError
-from tests.conftest import FIXTURES, SCHEMAS
+from tests.conftest import FIXTURES, ROOT, SCHEMAS
 
+GOLDEN = Path(__file__).parent / "golden"
+FIXTURE = "fixtures/schemas/zod-to-json-schema"
 HISTORY = ("1.0.0", "1.1.0", "1.1.1", "2.0.0", "2.1.0")
 EXPECTED = json.loads((FIXTURES / "expected-changes.json").read_text(encoding="utf-8"))
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}  # fmt: skip
@@ -302,6 +304,20 @@ def test_old_may_be_a_glob_naming_the_last_release(
     assert release["old"] == {"source": "git:contracts-v2.1.0:schemas", "version": "2.1.0"}
     assert [s["name"] for s in release["schemas"]] == ["User"]
     assert release["required_bump"] == "major"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "suffix"), [("markdown", "md"), ("json", "json"), ("html", "html")]
+)
+def test_golden_notes(fmt: str, suffix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The major release's notes, byte for byte: a review of the format shows in the diff."""
+    monkeypatch.chdir(ROOT)
+    result = run("changelog", f"{FIXTURE}/1.1.1", f"{FIXTURE}/2.0.0", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    golden = GOLDEN / f"changelog-1.1.1-2.0.0.{suffix}"
+    if os.environ.get("TC_UPDATE_GOLDEN"):
+        golden.write_text(result.output, encoding="utf-8")
+    assert result.output == golden.read_text(encoding="utf-8")
 
 
 def test_release_pairs_order_by_semver_within_the_tag_family() -> None:
