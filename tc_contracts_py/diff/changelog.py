@@ -187,6 +187,15 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+def _code(text: str) -> str:
+    """``text`` as a markdown code span: raw HTML means nothing there, backticks do."""
+    text = text.replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
 def _only_added(schema: SchemaNotes) -> bool:
     """An added schema has one change, ``schema-added``: its heading says it all."""
     return schema.status is SchemaStatus.ADDED and all(
@@ -205,7 +214,7 @@ def _change_md(change: Change, notes: ReleaseNotes) -> list[str]:
     if change.waived:
         line += " (waived" + (f": {md_text(change.waiver_reason)}" if change.waiver_reason else "")
         line += ")"
-    lines = [f"{line} `{change.rule}`"]
+    lines = [f"{line} {_code(change.rule)}"]
     if change.witness is not None:
         payload = witness_text(change, _WITNESS_LIMIT)
         fence = _fence(payload)
@@ -242,7 +251,7 @@ def render_markdown(changelog: Changelog) -> str:
         lines += [
             f"## {md_text(notes.title)}",
             "",
-            f"Changes since `{md_text(notes.previous)}`: required bump "
+            f"Changes since {_code(notes.previous)}: required bump "
             f"{_bump_md(notes.required_bump)}; schemas: {_counts_text(notes)}.",
             "",
         ]
@@ -252,8 +261,7 @@ def render_markdown(changelog: Changelog) -> str:
                 continue
             status = "" if schema.status is SchemaStatus.CHANGED else f", {schema.status.value}"
             lines += [
-                f"### `{md_text(schema.name)}` ({schema.role.value}{status}): "
-                f"{_bump_md(schema.bump)}",
+                f"### {_code(schema.name)} ({schema.role.value}{status}): {_bump_md(schema.bump)}",
                 "",
             ]
             for change in schema.changes:
@@ -261,12 +269,12 @@ def render_markdown(changelog: Changelog) -> str:
             lines.append("")
         if added:
             lines += [f"### Schemas added: {_bump_md(Bump.MINOR)}", ""]
-            lines += [f"- `{md_text(s.name)}` ({s.role.value})" for s in added]
+            lines += [f"- {_code(s.name)} ({s.role.value})" for s in added]
             lines.append("")
         if not notes.schemas:
             lines += ["No changes.", ""]
         if notes.unchanged:
-            unchanged = ", ".join(f"`{md_text(name)}`" for name in notes.unchanged)
+            unchanged = ", ".join(_code(name) for name in notes.unchanged)
             lines += [f"Unchanged: {unchanged}.", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
