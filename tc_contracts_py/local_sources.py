@@ -43,9 +43,8 @@ def latest_release_source(text: str) -> str:
 
 def _latest_tag(spec: SourceSpec) -> str:
     assert spec.reference is not None
-    listing = _git(["tag", "--list", "--end-of-options", spec.reference], spec.text)
     releases: list[tuple[semver.Version, str]] = []
-    for tag in listing.decode("utf-8", "replace").split():
+    for tag in git_tags(spec.text, spec.reference):
         match = _TAG_VERSION.search(tag)
         if match and semver.Version.is_valid(match.group(1)):
             version = semver.Version.parse(match.group(1))
@@ -57,6 +56,12 @@ def _latest_tag(spec: SourceSpec) -> str:
             "(for a first release, use --from-empty)"
         )
     return max(releases)[1]
+
+
+def git_tags(what: str, pattern: str | None = None) -> list[str]:
+    """The current repository's tags (those matching the glob ``pattern`` when given)."""
+    args = ["tag", "--list"] + (["--end-of-options", pattern] if pattern is not None else [])
+    return _git(args, what).decode("utf-8", "replace").split()
 
 
 def read_git_folder(spec: SourceSpec) -> dict[str, bytes]:

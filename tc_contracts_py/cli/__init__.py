@@ -109,6 +109,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "check-models": ("tc_contracts_py.cli.testing", "check_models_command"),
     "diff": ("tc_contracts_py.cli.diff", "diff_command"),
     "rules": ("tc_contracts_py.cli.diff", "rules_command"),
+    "changelog": ("tc_contracts_py.cli.changelog", "changelog_command"),
     "config-schema": ("tc_contracts_py.cli.config", "config_schema_command"),
     "upgrade": ("tc_contracts_py.cli.upgrade", "upgrade_command"),
     "impact": ("tc_contracts_py.cli.upgrade", "impact_command"),
