@@ -66,7 +66,9 @@ def _push_children(
             prefix = f"/{_escape(key)}/"
             for name, sub in value.items():
                 if isinstance(sub, dict):
-                    stack.append((sub, resolver, base, (path, prefix + _escape(name)), depth, False))
+                    stack.append(
+                        (sub, resolver, base, (path, prefix + _escape(name)), depth, False)
+                    )
         elif isinstance(value, dict):
             stack.append((value, resolver, base, (path, f"/{_escape(key)}"), depth, False))
         elif isinstance(value, list):
