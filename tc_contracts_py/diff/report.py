@@ -110,6 +110,7 @@ def render_text(report: DiffReport, *, color: bool = False) -> str:
         f"tc-schema diff {report.old.source} ({_version(report, 'old')}) -> "
         f"{report.new.source} ({_version(report, 'new')})",
         f"policy: unknown-properties={report.unknown_properties}, zero-major={report.zero_major}",
+        *([report.line.summary(report.new.version)] if report.line else []),
         f"schemas: {_summary(report)}",
         "",
     ]
@@ -124,6 +125,8 @@ def render_text(report: DiffReport, *, color: bool = False) -> str:
         lines.append(f"{head} {_role(report, change)}: {change.message} ({change.rule}){waived}")
         if change.breaks:
             lines.append(f"         breaks {_breaks(change)}; {change.certainty.value}")
+        if change.against:
+            lines.append(f"         {change.against_label}")
         if change.witness is not None:
             lines.append(
                 f"         witness (valid under {change.witness.direction.writer}, rejected by "
@@ -162,6 +165,7 @@ def render_markdown(report: DiffReport) -> str:
         f"**{report.required_bump.label}** · declared **{_md(_declared(report))}** · "
         f"unknown properties `{report.unknown_properties}` · zero-major `{report.zero_major}`",
         "",
+        *([_md(report.line.summary(report.new.version)) + ".", ""] if report.line else []),
         f"Schemas: {_summary(report)}.",
         "",
     ]
@@ -175,18 +179,20 @@ def render_markdown(report: DiffReport) -> str:
     roles = {s.name: s.role.value for s in report.schemas}
     changes = _ordered(report)
     if changes:
+        against = " against |" if report.line else ""
         lines += [
-            "| bump | schema | role | change | breaks | certainty | rule |",
-            "|---|---|---|---|---|---|---|",
+            f"| bump | schema | role | change | breaks | certainty | rule |{against}",
+            "|---|---|---|---|---|---|---|" + ("---|" if report.line else ""),
         ]
         for change in changes:
             bump = f"**{change.bump.label}**" if change.bump is Bump.MAJOR else change.bump.label
             if change.waived:
                 bump += " (waived)"
+            releases = f" {', '.join(change.against)} |" if report.line else ""
             lines.append(
                 f"| {bump} | `{change.schema}` | {roles.get(change.schema, '')} | "
                 f"{_md(change.message)} | {_breaks(change)} | "
-                f"{change.certainty.value if change.breaks else ''} | `{change.rule}` |"
+                f"{change.certainty.value if change.breaks else ''} | `{change.rule}` |{releases}"
             )
         witnessed = [c for c in changes if c.witness is not None]
         if witnessed:
@@ -233,6 +239,8 @@ def render_github(report: DiffReport, files: Mapping[str, str]) -> str:
             properties.append(f"file={_escape_property(files[change.schema])}")
         properties.append(f"title={_escape_property(f'{change.schema}: {change.rule}')}")
         message = change.message
+        if change.against:
+            message += f" ({change.against_label})"
         if change.witness is not None:
             message += (
                 f"\nwitness (valid under {change.witness.direction.writer}): {_payload(change)}"
@@ -248,6 +256,10 @@ def render_github(report: DiffReport, files: Mapping[str, str]) -> str:
     summary = f"tc-schema diff: {_verdict_line(report)}"
     lines.append(f"::notice title=tc-schema diff::{_escape_data(summary)}")
     return "\n".join(lines) + "\n"
+
+
+def _against(change: Change) -> str:
+    return f" ({change.against_label})" if change.against else ""
 
 
 def render_junit(report: DiffReport) -> str:
@@ -270,14 +282,16 @@ def render_junit(report: DiffReport) -> str:
                 type="breaking-change",
             )
             failure.text = "\n".join(
-                f"{c.rule}: {c.message}" + (f"\n  witness: {_payload(c)}" if c.witness else "")
+                f"{c.rule}: {c.message}{_against(c)}"
+                + (f"\n  witness: {_payload(c)}" if c.witness else "")
                 for c in blocking
             )
         others = [c for c in mine if c not in blocking]
         if others:
             output = ET.SubElement(case, "system-out")
             output.text = "\n".join(
-                f"{c.bump.label} {c.rule}: {c.message}" + (" (waived)" if c.waived else "")
+                f"{c.bump.label} {c.rule}: {c.message}{_against(c)}"
+                + (" (waived)" if c.waived else "")
                 for c in others
             )
     gate_case = ET.SubElement(suite, "testcase", classname="tc-schema.diff", name="semver gate")
