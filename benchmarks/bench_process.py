@@ -227,7 +227,7 @@ def _pinned_layout(work: Path) -> str:
 
 
 def bench_pull(work: Path, table: Table) -> None:
-    from tc_contracts_py.oci.localregistry import registry_binary, start_registry
+    from tests.registry import registry_binary, start_registry
 
     cache = work / "cache"
     registry = None
