@@ -238,6 +238,10 @@ def test_owed_versions_follow_the_zero_major_policy() -> None:
     assert owed_versions(line, "0.4.3", ZeroMajor.CARGO) == ["0.4.0", "0.4.2"]
     assert owed_versions(line, "1.0.0", ZeroMajor.STRICT) == ["1.0.0"]
     assert owed_versions(line, "not-a-version", ZeroMajor.STRICT) == []
+    # a backport patch owes nothing to the releases after it
+    assert owed_versions(["1.0.0", "1.1.0", "1.2.0"], "1.1.5", ZeroMajor.STRICT) == [
+        "1.0.0", "1.1.0",
+    ]  # fmt: skip
 
 
 def test_undeclared_new_keeps_the_newest_major() -> None:
