@@ -280,17 +280,6 @@ class LineInfo:
     def versions(self) -> list[str]:
         return [r.version for r in self.releases]
 
-    def summary(self, new_version: str | None) -> str:
-        compared = ", ".join(self.versions)
-        if self.owed:
-            return (
-                f"transitive: NEW ({new_version or '?'}) against every release it owes: {compared}"
-            )
-        return (
-            f"transitive: NEW ({new_version or '?'}) starts a major above the line, so it owes "
-            f"no release; compared with the newest, {compared}"
-        )
-
     def to_json(self) -> dict[str, Any]:
         return {
             "mode": "transitive",

@@ -91,6 +91,19 @@ def _declared(report: DiffReport) -> str:
     return f"{report.declared_bump.label} (from {report.declared_by.detail})"
 
 
+def _line_summary(report: DiffReport) -> str:
+    """Which releases a transitive check compared NEW with, and why."""
+    assert report.line is not None
+    compared = ", ".join(report.line.versions)
+    new = _version(report, "new")
+    if report.line.owed:
+        return f"transitive: NEW ({new}) against every release it owes: {compared}"
+    return (
+        f"transitive: NEW ({new}) starts a major above the line, so it owes no release; "
+        f"compared with the newest, {compared}"
+    )
+
+
 def _verdict_line(report: DiffReport) -> str:
     return (
         f"required bump: {report.required_bump.label}; declared: {_declared(report)}; "
@@ -110,7 +123,7 @@ def render_text(report: DiffReport, *, color: bool = False) -> str:
         f"tc-schema diff {report.old.source} ({_version(report, 'old')}) -> "
         f"{report.new.source} ({_version(report, 'new')})",
         f"policy: unknown-properties={report.unknown_properties}, zero-major={report.zero_major}",
-        *([report.line.summary(report.new.version)] if report.line else []),
+        *([_line_summary(report)] if report.line else []),
         f"schemas: {_summary(report)}",
         "",
     ]
@@ -165,7 +178,7 @@ def render_markdown(report: DiffReport) -> str:
         f"**{report.required_bump.label}** · declared **{_md(_declared(report))}** · "
         f"unknown properties `{report.unknown_properties}` · zero-major `{report.zero_major}`",
         "",
-        *([_md(report.line.summary(report.new.version)) + ".", ""] if report.line else []),
+        *([_md(_line_summary(report)) + ".", ""] if report.line else []),
         f"Schemas: {_summary(report)}.",
         "",
     ]
