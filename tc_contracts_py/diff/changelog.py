@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import semver
-
 from tc_contracts_py.diff.model import (
     FORMAT_VERSION,
     Bump,
@@ -29,10 +27,10 @@ from tc_contracts_py.diff.model import (
     SchemaStatus,
     SideInfo,
 )
-from tc_contracts_py.diff.policy import parse_version, version_from_source
 from tc_contracts_py.diff.report import breaks_text, md_text, witness_text
 from tc_contracts_py.diff.rules import SCHEMA_ADDED
 from tc_contracts_py.errors import ConfigError
+from tc_contracts_py.source_spec import releases_among
 
 __all__ = [
     "FORMATS",
@@ -148,34 +146,22 @@ def release_pairs(tags: Iterable[str], since: str) -> list[tuple[str, str]]:
     repository's other tag families stay out); prereleases are not releases and are left out.
     """
     available = list(tags)
-    base = _release_of(since)
-    if base is None:
-        raise ConfigError(f"--since-tag {since}: no semantic version (X.Y.Z) in the tag")
+    base = releases_among([since])
+    if not base:
+        raise ConfigError(f"--since-tag {since}: no release version (X.Y.Z) ends the tag")
     if since not in available:
         raise ConfigError(f"--since-tag {since}: no such tag")
-    releases = [(base[0], since)]
-    for tag in available:
-        found = _release_of(tag)
-        if (
-            found is not None
-            and tag != since
-            and found[1] == base[1]
-            and found[0].prerelease is None
-            and found[0] > base[0]
-        ):
-            releases.append((found[0], tag))
-    releases.sort()
-    pairs = [(older[1], newer[1]) for older, newer in itertools.pairwise(releases)]
-    return pairs[::-1]
+    family = since[: -len(str(base[0].version))]
+    spelt_alike = [
+        tag
+        for tag in available
+        if tag.startswith(family) and _VERSION.fullmatch(tag[len(family) :])
+    ]
+    releases = [r for r in releases_among(spelt_alike) if r.version >= base[0].version]
+    return [(older.tag, newer.tag) for older, newer in itertools.pairwise(releases)][::-1]
 
 
-def _release_of(tag: str) -> tuple[semver.Version, str] | None:
-    """A tag's version, read as ``git:TAG:PATH`` is read by the diff, and the prefix before it."""
-    found = version_from_source(tag)
-    version = parse_version(found) if found is not None and tag.endswith(found) else None
-    if found is None or version is None:
-        return None
-    return version, tag[: len(tag) - len(found)]
+_VERSION = re.compile(r"\d+\.\d+\.\d+")
 
 
 # ---------------------------------------------------------------- markdown

@@ -77,7 +77,7 @@ def diff_schema_sets(
     policy = policy or DiffPolicy()
     old_source = old_source or old.origin
     new_source = new_source or new.origin
-    new_version, new_version_from = _new_version(policy, new, new_source)
+    new_version, new_version_from = new_version_of(policy, new, new_source)
     report = DiffReport(
         old=SideInfo(
             old_source, policy.from_version or old.version or version_from_source(old_source)
@@ -146,7 +146,7 @@ def diff_schema_sets(
     return report
 
 
-def _new_version(
+def new_version_of(
     policy: DiffPolicy, new: SchemaSet, new_source: str
 ) -> tuple[str | None, str | None]:
     """NEW's version and where it was found."""

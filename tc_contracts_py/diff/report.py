@@ -92,6 +92,19 @@ def _declared(report: DiffReport) -> str:
     return f"{report.declared_bump.label} (from {report.declared_by.detail})"
 
 
+def _line_summary(report: DiffReport) -> str:
+    """Which releases a transitive check compared NEW with, and why."""
+    assert report.line is not None
+    compared = ", ".join(report.line.versions)
+    new = _version(report, "new")
+    if report.line.owed:
+        return f"transitive: NEW ({new}) against every release it owes: {compared}"
+    return (
+        f"transitive: NEW ({new}) starts a major above the line, so it owes no release; "
+        f"compared with the newest, {compared}"
+    )
+
+
 def _verdict_line(report: DiffReport) -> str:
     return (
         f"required bump: {report.required_bump.label}; declared: {_declared(report)}; "
@@ -111,6 +124,7 @@ def render_text(report: DiffReport, *, color: bool = False) -> str:
         f"tc-schema diff {report.old.source} ({_version(report, 'old')}) -> "
         f"{report.new.source} ({_version(report, 'new')})",
         f"policy: unknown-properties={report.unknown_properties}, zero-major={report.zero_major}",
+        *([_line_summary(report)] if report.line else []),
         f"schemas: {_summary(report)}",
         "",
     ]
@@ -125,6 +139,8 @@ def render_text(report: DiffReport, *, color: bool = False) -> str:
         lines.append(f"{head} {_role(report, change)}: {change.message} ({change.rule}){waived}")
         if change.breaks:
             lines.append(f"         breaks {breaks_text(change)}; {change.certainty.value}")
+        if change.against:
+            lines.append(f"         {change.against_label}")
         if change.witness is not None:
             lines.append(
                 f"         witness (valid under {change.witness.direction.writer}, rejected by "
@@ -169,6 +185,7 @@ def render_markdown(report: DiffReport) -> str:
         f"**{report.required_bump.label}** · declared **{md_text(_declared(report))}** · "
         f"unknown properties `{report.unknown_properties}` · zero-major `{report.zero_major}`",
         "",
+        *([md_text(_line_summary(report)) + ".", ""] if report.line else []),
         f"Schemas: {_summary(report)}.",
         "",
     ]
@@ -182,18 +199,20 @@ def render_markdown(report: DiffReport) -> str:
     roles = {s.name: s.role.value for s in report.schemas}
     changes = _ordered(report)
     if changes:
+        against = " against |" if report.line else ""
         lines += [
-            "| bump | schema | role | change | breaks | certainty | rule |",
-            "|---|---|---|---|---|---|---|",
+            f"| bump | schema | role | change | breaks | certainty | rule |{against}",
+            "|---|---|---|---|---|---|---|" + ("---|" if report.line else ""),
         ]
         for change in changes:
             bump = f"**{change.bump.label}**" if change.bump is Bump.MAJOR else change.bump.label
             if change.waived:
                 bump += " (waived)"
+            releases = f" {', '.join(change.against)} |" if report.line else ""
             lines.append(
                 f"| {bump} | `{change.schema}` | {roles.get(change.schema, '')} | "
                 f"{md_text(change.message)} | {breaks_text(change)} | "
-                f"{change.certainty.value if change.breaks else ''} | `{change.rule}` |"
+                f"{change.certainty.value if change.breaks else ''} | `{change.rule}` |{releases}"
             )
         witnessed = [c for c in changes if c.witness is not None]
         if witnessed:
@@ -240,6 +259,8 @@ def render_github(report: DiffReport, files: Mapping[str, str]) -> str:
             properties.append(f"file={_escape_property(files[change.schema])}")
         properties.append(f"title={_escape_property(f'{change.schema}: {change.rule}')}")
         message = change.message
+        if change.against:
+            message += f" ({change.against_label})"
         if change.witness is not None:
             message += (
                 f"\nwitness (valid under {change.witness.direction.writer}): {witness_text(change)}"
@@ -255,6 +276,10 @@ def render_github(report: DiffReport, files: Mapping[str, str]) -> str:
     summary = f"tc-schema diff: {_verdict_line(report)}"
     lines.append(f"::notice title=tc-schema diff::{_escape_data(summary)}")
     return "\n".join(lines) + "\n"
+
+
+def _against(change: Change) -> str:
+    return f" ({change.against_label})" if change.against else ""
 
 
 def render_junit(report: DiffReport) -> str:
@@ -277,14 +302,16 @@ def render_junit(report: DiffReport) -> str:
                 type="breaking-change",
             )
             failure.text = "\n".join(
-                f"{c.rule}: {c.message}" + (f"\n  witness: {witness_text(c)}" if c.witness else "")
+                f"{c.rule}: {c.message}{_against(c)}"
+                + (f"\n  witness: {witness_text(c)}" if c.witness else "")
                 for c in blocking
             )
         others = [c for c in mine if c not in blocking]
         if others:
             output = ET.SubElement(case, "system-out")
             output.text = "\n".join(
-                f"{c.bump.label} {c.rule}: {c.message}" + (" (waived)" if c.waived else "")
+                f"{c.bump.label} {c.rule}: {c.message}{_against(c)}"
+                + (" (waived)" if c.waived else "")
                 for c in others
             )
     gate_case = ET.SubElement(suite, "testcase", classname="tc-schema.diff", name="semver gate")
