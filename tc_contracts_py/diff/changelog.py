@@ -148,7 +148,9 @@ def release_pairs(tags: Iterable[str], since: str) -> list[tuple[str, str]]:
     available = list(tags)
     base = releases_among([since])
     if not base:
-        raise ConfigError(f"--since-tag {since}: no release version (X.Y.Z) ends the tag")
+        raise ConfigError(
+            f"--since-tag {since}: no semantic version (X.Y.Z) in the tag, or a prerelease"
+        )
     if since not in available:
         raise ConfigError(f"--since-tag {since}: no such tag")
     family = since[: -len(str(base[0].version))]
