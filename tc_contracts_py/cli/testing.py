@@ -16,7 +16,7 @@ from tc_contracts_py.cli.common import (
     source_options_from,
     unknown_properties_option,
 )
-from tc_contracts_py.config import UnknownProperties
+from tc_contracts_py.config import ProjectConfig, UnknownProperties
 from tc_contracts_py.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -85,16 +85,9 @@ def check_models_command(
     from tc_contracts_py.testing.contracts import Contracts
 
     config = load_project_config(config_path)
-    models: str | Path | None = models_package or config.package
-    if models is None and config.out is not None:
-        models = config.out
-    if models is None:
-        raise ConfigError(
-            "no models package: pass MODELS_PACKAGE or set `package` in [tool.tc-contracts]"
-        )
     contracts = Contracts.load(
         require_source(source, config),
-        models=Path(models) if Path(str(models)).is_dir() else models,
+        models=_models_of(models_package, config),
         options=source_options_from(
             config,
             offline=offline,
@@ -106,11 +99,6 @@ def check_models_command(
         semantics="zod" if semantics == "zod" else "jsonschema",
     )
 
-    def show(report: AgreementReport) -> None:
-        click.echo(report.summary())
-        for finding in report.findings:
-            click.echo("  " + finding.describe().replace("\n", "\n  "))
-
     result = check_models(
         contracts,
         schemas=schemas,
@@ -118,7 +106,7 @@ def check_models_command(
         payload_dir=payload_dir,
         unknown_properties=UnknownProperties(unknown_properties) if unknown_properties else None,
         fallback_policy=config.unknown_properties,
-        on_report=show,
+        on_report=_show,
     )
     for name in result.skipped:
         click.echo(f"{name}: no model in {contracts.models.__name__!r}, skipped")
@@ -132,3 +120,21 @@ def check_models_command(
     click.echo(
         f"models agree with the schemas ({len(result.reports)} checked, policy {result.policy.value})"
     )
+
+
+def _models_of(models_package: str | None, config: ProjectConfig) -> str | Path:
+    """The models package to check: a module name, or a folder when one by that name exists."""
+    models: str | Path | None = models_package or config.package
+    if models is None and config.out is not None:
+        models = config.out
+    if models is None:
+        raise ConfigError(
+            "no models package: pass MODELS_PACKAGE or set `package` in [tool.tc-contracts]"
+        )
+    return Path(models) if Path(str(models)).is_dir() else models
+
+
+def _show(report: AgreementReport) -> None:
+    click.echo(report.summary())
+    for finding in report.findings:
+        click.echo("  " + finding.describe().replace("\n", "\n  "))

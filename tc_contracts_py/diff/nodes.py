@@ -619,6 +619,28 @@ def _merge_array(simple: Simple, conjunction: list[Flat]) -> None:
 
 
 def _merge_object(simple: Simple, conjunction: list[Flat]) -> None:
+    simple.properties, simple.extras = _merge_properties(conjunction)
+    required: set[str] = set()
+    for flat in conjunction:
+        value = flat.keywords.get("required")
+        if isinstance(value, list):
+            required.update(v for v in value if isinstance(v, str))
+    simple.required = frozenset(required)
+    simple.property_names = tuple(
+        f.piece.child(f.keywords["propertyNames"], "propertyNames")
+        for f in conjunction
+        if "propertyNames" in f.keywords
+    )
+    simple.min_properties = max(_ints(conjunction, "minProperties"), default=0)
+    simple.max_properties = min(_ints(conjunction, "maxProperties"), default=None)
+    simple.dependent_required, simple.dependent_schemas = _merge_dependencies(conjunction)
+
+
+def _merge_properties(
+    conjunction: list[Flat],
+) -> tuple[dict[str, Children], tuple[Extra, ...]]:
+    """Each property named anywhere, with what every branch says of it (its own schema, or
+    the pattern or additional properties that cover it), and each branch's undeclared keys."""
     extras: list[Extra] = []
     declared_by_flat: list[tuple[Flat, dict[str, Any], Extra | None]] = []
     for flat in conjunction:
@@ -658,21 +680,12 @@ def _merge_object(simple: Simple, conjunction: list[Flat]) -> None:
                 elif extra.additional is not None:
                     pieces.append(extra.additional)
         merged[name] = tuple(pieces)
-    simple.properties = merged
-    simple.extras = tuple(extras)
-    required: set[str] = set()
-    for flat in conjunction:
-        value = flat.keywords.get("required")
-        if isinstance(value, list):
-            required.update(v for v in value if isinstance(v, str))
-    simple.required = frozenset(required)
-    simple.property_names = tuple(
-        f.piece.child(f.keywords["propertyNames"], "propertyNames")
-        for f in conjunction
-        if "propertyNames" in f.keywords
-    )
-    simple.min_properties = max(_ints(conjunction, "minProperties"), default=0)
-    simple.max_properties = min(_ints(conjunction, "maxProperties"), default=None)
+    return merged, tuple(extras)
+
+
+def _merge_dependencies(
+    conjunction: list[Flat],
+) -> tuple[dict[str, frozenset[str]], dict[str, Children]]:
     dependent_required: dict[str, set[str]] = {}
     dependent_schemas: dict[str, list[Piece]] = {}
     for flat in conjunction:
@@ -688,5 +701,7 @@ def _merge_object(simple: Simple, conjunction: list[Flat]) -> None:
                     dependent_schemas.setdefault(trigger, []).append(
                         piece.child(dependency, keyword, trigger)
                     )
-    simple.dependent_required = {k: frozenset(v) for k, v in dependent_required.items()}
-    simple.dependent_schemas = {k: tuple(v) for k, v in dependent_schemas.items()}
+    return (
+        {k: frozenset(v) for k, v in dependent_required.items()},
+        {k: tuple(v) for k, v in dependent_schemas.items()},
+    )
