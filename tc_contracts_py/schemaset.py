@@ -189,6 +189,25 @@ def _remember_checked(digest: str) -> None:
     _remember(_CHECKED, digest)
 
 
+# Whether a document's refs reach outside its own file, by digest: a property of its bytes.
+_REFERS_OUTSIDE: dict[str, bool] = {}
+
+
+def _remember_refers(digest: str, leaves_file: bool) -> None:
+    if len(_REFERS_OUTSIDE) >= _CHECKED_LIMIT:
+        _REFERS_OUTSIDE.pop(next(iter(_REFERS_OUTSIDE)))
+    _REFERS_OUTSIDE[digest] = leaves_file
+
+
+def refers_outside(schema: Schema) -> bool:
+    """Whether a ``$ref`` of ``schema`` leaves its own file (or resolves against an ``$id``)."""
+    found = _REFERS_OUTSIDE.get(schema.digest)
+    if found is None:
+        found = any(base or not ref.startswith("#") for base, _, ref in iter_refs(schema.document))
+        _remember_refers(schema.digest, found)
+    return found
+
+
 _METASCHEMA_FORMAT_CHECKERS: dict[Dialect, jsonschema.FormatChecker] = {}
 
 
@@ -464,9 +483,11 @@ class SchemaSet:
             if schema.digest in known:
                 continue
             self_contained = memo
+            leaves_file = False
             for base, pointer, ref in iter_refs(schema.document):
                 if base or not ref.startswith("#"):
                     self_contained = False
+                    leaves_file = True
                 base_uri = urljoin(schema.uri, base) if base else schema.uri
                 if _is_remote(ref):
                     raise SchemaError(
@@ -487,6 +508,7 @@ class SchemaSet:
                     else:
                         message = f"$ref {ref!r} does not resolve"
                     raise SchemaError(schema.filename, pointer, message) from None
+            _remember_refers(schema.digest, leaves_file)
             if self_contained:
                 learned.append(schema.digest)
         self._check_in_place_cycles(skip=known)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from typing import Any
 
 from tc_contracts_py.diff import gate
@@ -37,9 +35,7 @@ from tc_contracts_py.diff.validate import SideValidators
 from tc_contracts_py.diff.waivers import apply_waivers
 from tc_contracts_py.diff.walker import Comparison, Hit, Location, Walker
 from tc_contracts_py.diff.witness import WitnessFinder
-from tc_contracts_py.schemaset import Dialect, Schema, SchemaSet
-
-_EXTERNAL_REF = re.compile(r'"\$ref":\s*"(?!#)')
+from tc_contracts_py.schemaset import Dialect, Schema, SchemaSet, refers_outside
 
 
 class _Sides:
@@ -164,8 +160,7 @@ def _surely_unchanged(old: Schema, new: Schema, changed_files: set[str]) -> bool
     if not changed_files:
         return True
     # An identical document still changes meaning if a file it refers to changed.
-
-    return _EXTERNAL_REF.search(json.dumps(old.document)) is None
+    return not refers_outside(old)
 
 
 def _fingerprint(*parts: str) -> str:
