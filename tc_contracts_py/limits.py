@@ -13,6 +13,8 @@ from urllib.parse import urljoin
 
 import referencing.exceptions
 
+from tc_contracts_py.pointer import escape_pointer_token
+
 # Schemas: subschema levels, a `$ref` counting as one level into its target (recursion
 # back onto the current path ends the count). Measured under Python's default recursion
 # limit, what fails first: importing the generated models (pydantic builds the core schema
@@ -34,10 +36,6 @@ _SCHEMA_MAPS = frozenset(
 )
 
 
-def _escape(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
 def _children(node: dict[str, Any], label: str) -> list[tuple[Any, str]]:
     children: list[tuple[Any, str]] = []
     for key, value in node.items():
@@ -45,15 +43,15 @@ def _children(node: dict[str, Any], label: str) -> list[tuple[Any, str]]:
             continue
         if key in _SCHEMA_MAPS and isinstance(value, dict):
             children += [
-                (sub, f"{label}/{_escape(key)}/{_escape(name)}")
+                (sub, f"{label}/{escape_pointer_token(key)}/{escape_pointer_token(name)}")
                 for name, sub in value.items()
                 if isinstance(sub, dict)
             ]
         elif isinstance(value, dict):
-            children.append((value, f"{label}/{_escape(key)}"))
+            children.append((value, f"{label}/{escape_pointer_token(key)}"))
         elif isinstance(value, list):
             children += [
-                (sub, f"{label}/{_escape(key)}/{index}")
+                (sub, f"{label}/{escape_pointer_token(key)}/{index}")
                 for index, sub in enumerate(value)
                 if isinstance(sub, dict)
             ]

@@ -25,7 +25,8 @@ from jsonschema.exceptions import ValidationError
 
 from tc_contracts_py.config import UnknownProperties
 from tc_contracts_py.errors import ConfigError, InputError
-from tc_contracts_py.schemaset import Schema, SchemaSet, to_pointer
+from tc_contracts_py.pointer import to_pointer
+from tc_contracts_py.schemaset import Schema, SchemaSet
 from tc_contracts_py.sources import SourceOptions, load_schema_set
 from tc_contracts_py.testing.validation import (
     Semantics,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tc_contracts_py.errors import InputError
-from tc_contracts_py.schemaset import to_pointer
+from tc_contracts_py.pointer import to_pointer
 
 if TYPE_CHECKING:
     from pydantic import BaseModel

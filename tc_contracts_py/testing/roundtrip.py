@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 import jsonschema.protocols
 from deepdiff import DeepDiff
 
-from tc_contracts_py.schemaset import to_pointer
+from tc_contracts_py.pointer import to_pointer
 from tc_contracts_py.testing.adapters import adapter_for, type_label
 
 __all__ = ["Change", "RoundTripError", "assert_round_trip", "payload_changes"]
