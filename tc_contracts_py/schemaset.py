@@ -196,6 +196,8 @@ def metaschema_format_checker(dialect: Dialect) -> jsonschema.FormatChecker:
     if found is None:
         import jsonschema
 
+        # Deliberately lazy: ecma_regex loads regex and regress (0.1 s), which only the
+        # metaschema check needs, never a no-op `tc-schema gen`.
         from tc_contracts_py.ecma_regex import is_ecma_regex
 
         found = jsonschema.FormatChecker(formats=())

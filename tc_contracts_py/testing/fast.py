@@ -33,7 +33,7 @@ class FastPathUnavailable(ContractsError):
 
 
 def fast_available() -> bool:
-    try:
+    try:  # jsonschema-rs is an optional extra, so imported only where it is asked for
         import jsonschema_rs  # noqa: F401
     except ImportError:
         return False
