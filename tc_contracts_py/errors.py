@@ -11,13 +11,13 @@ import errno
 import os
 from collections.abc import Iterator
 
+from tc_contracts_py.redaction import redact
+
 
 class ContractsError(Exception):
     """Base of every error this library raises on purpose. Its message is redacted."""
 
     def __init__(self, *args: object) -> None:
-        from tc_contracts_py.redaction import redact
-
         super().__init__(*(redact(arg) if isinstance(arg, str) else arg for arg in args))
 
 

@@ -13,6 +13,8 @@ from urllib.parse import urljoin
 
 import referencing.exceptions
 
+from tc_contracts_py.pointer import escape_pointer_token
+
 # Schemas: subschema levels, a `$ref` counting as one level into its target (recursion
 # back onto the current path ends the count). Measured under Python's default recursion
 # limit, what fails first: importing the generated models (pydantic builds the core schema
@@ -32,10 +34,6 @@ _DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples", "example"})
 _SCHEMA_MAPS = frozenset(
     {"properties", "patternProperties", "definitions", "$defs", "dependentSchemas", "dependencies"}
 )
-
-
-def _escape(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 # A path from the walk's start, as a chain of (parent, token) pairs: a label is spelled out
@@ -63,16 +61,25 @@ def _push_children(
         if key in _DATA_KEYWORDS or key == "$ref":
             continue
         if key in _SCHEMA_MAPS and isinstance(value, dict):
-            prefix = f"/{_escape(key)}/"
+            prefix = f"/{escape_pointer_token(key)}/"
             for name, sub in value.items():
                 if isinstance(sub, dict):
                     stack.append(
-                        (sub, resolver, base, (path, prefix + _escape(name)), depth, False)
+                        (
+                            sub,
+                            resolver,
+                            base,
+                            (path, prefix + escape_pointer_token(name)),
+                            depth,
+                            False,
+                        )
                     )
         elif isinstance(value, dict):
-            stack.append((value, resolver, base, (path, f"/{_escape(key)}"), depth, False))
+            stack.append(
+                (value, resolver, base, (path, f"/{escape_pointer_token(key)}"), depth, False)
+            )
         elif isinstance(value, list):
-            prefix = f"/{_escape(key)}/"
+            prefix = f"/{escape_pointer_token(key)}/"
             for index, sub in enumerate(value):
                 if isinstance(sub, dict):
                     stack.append((sub, resolver, base, (path, f"{prefix}{index}"), depth, False))

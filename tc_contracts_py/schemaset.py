@@ -22,6 +22,7 @@ from urllib.parse import urljoin
 
 from tc_contracts_py.errors import SchemaError, SourceError
 from tc_contracts_py.limits import MAX_SCHEMA_DEPTH, MAX_SCHEMA_JSON_DEPTH, schema_too_deep
+from tc_contracts_py.pointer import escape_pointer_token, to_pointer
 
 if TYPE_CHECKING:
     import jsonschema
@@ -86,14 +87,6 @@ class Dialect(Enum):
             if normalized == dialect.value:
                 return dialect
         return None
-
-
-def escape_pointer_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-def to_pointer(path: Iterator[str | int] | list[str | int] | tuple[str | int, ...]) -> str:
-    return "".join("/" + escape_pointer_token(part) for part in path)
 
 
 @dataclass(frozen=True)
@@ -222,6 +215,8 @@ def metaschema_format_checker(dialect: Dialect) -> jsonschema.FormatChecker:
     if found is None:
         import jsonschema
 
+        # Deliberately lazy: ecma_regex loads regex and regress (0.1 s), which only the
+        # metaschema check needs, never a no-op `tc-schema gen`.
         from tc_contracts_py.ecma_regex import is_ecma_regex
 
         found = jsonschema.FormatChecker(formats=())

@@ -21,12 +21,12 @@ from pathlib import Path
 import semver
 
 from tc_contracts_py.codegen import GenOptions, GenResult, generate_from_source
-from tc_contracts_py.config import ProjectConfig, load_config
+from tc_contracts_py.config import ProjectConfig
 from tc_contracts_py.diff.engine import diff_schema_sets
 from tc_contracts_py.diff.impact import Impact, impact_of
 from tc_contracts_py.diff.policy import policy_from_config
 from tc_contracts_py.errors import ConfigError
-from tc_contracts_py.oci.lock import pin_reference, write_pin
+from tc_contracts_py.oci.lock import load_pin, write_pin
 from tc_contracts_py.oci.reference import OciReference
 from tc_contracts_py.oci.registry import RegistryClient
 from tc_contracts_py.oci.transport import Transport
@@ -132,25 +132,19 @@ def upgrade(
     major: bool = False,
     dry_run: bool = False,
 ) -> UpgradeResult:
-    config = load_config(config_path)
-    if config.path is None:
-        raise ConfigError(
-            "no tc-contracts.toml or pyproject.toml with [tool.tc-contracts] found; pass --config"
-        )
-    previous, reference = pin_reference(config)
-    assert reference.tag is not None
+    pin = load_pin(config_path)
+    config, reference = pin.config, pin.reference
     with Transport(options) as transport:
         client = RegistryClient(reference, transport, insecure=options.insecure)
-        tag = choose_release(client.list_tags(), reference.tag, to=to, major=major)
+        tag = choose_release(client.list_tags(), pin.tag, to=to, major=major)
         digest, _manifest = client.resolve(tag)
-    prefix = "oci://" if previous.startswith("oci://") else ""
     target = OciReference(reference.host, reference.repository, tag, digest)
-    pinned = f"{prefix}{target}"
-    changed = pinned != previous
-    same_release = tag == reference.tag and reference.digest in (None, digest)
+    pinned = pin.spelled(target)
+    changed = pinned != pin.text
+    same_release = tag == pin.tag and reference.digest in (None, digest)
     found = None
     if not same_release:
-        found = impact(previous, SourceSpec(SourceKind.OCI, pinned, oci=target), options, config)
+        found = impact(pin.text, SourceSpec(SourceKind.OCI, pinned, oci=target), options, config)
     out = config.out
     models = None
     if changed and not dry_run:
@@ -161,12 +155,12 @@ def upgrade(
                 GenOptions(package=config.package, unknown_properties=config.unknown_properties),
                 source_options=options,
             )
-        write_pin(config.path, pinned)
+        write_pin(pin.path, pinned)
     return UpgradeResult(
-        config.path,
-        previous,
+        pin.path,
+        pin.text,
         pinned,
-        reference.tag,
+        pin.tag,
         tag,
         digest,
         changed,

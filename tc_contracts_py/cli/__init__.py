@@ -19,6 +19,7 @@ from typing import IO, Any
 
 import click
 
+import tc_contracts_py
 from tc_contracts_py.cli.common import CheckFailed, ExitCode, exit_code_for, one_line
 from tc_contracts_py.errors import ContractsError, os_error
 from tc_contracts_py.redaction import redact
@@ -183,8 +184,6 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
     # Not click.version_option(__version__): that reads the package metadata on every run.
     if not value or ctx.resilient_parsing:
         return
-    import tc_contracts_py
-
     click.echo(f"tc-schema, version {tc_contracts_py.__version__}")
     ctx.exit()
 

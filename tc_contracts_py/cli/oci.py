@@ -54,6 +54,8 @@ def push_command(
     The same schemas and version always give the same digest. Prints the manifest digest
     on stdout and the full pin on stderr.
     """
+    # Deliberately lazy: `tc-schema --help` imports every command module, and the OCI client
+    # loads requests (0.3 s).
     from tc_contracts_py.oci.push import push
 
     result = push(
@@ -92,6 +94,8 @@ def lock_command(
 
     The artifact is fetched and verified (and cached) before the file is touched.
     """
+    # Deliberately lazy: `tc-schema --help` imports every command module, and the OCI client
+    # loads requests (0.3 s).
     from tc_contracts_py.oci.lock import lock
 
     config = load_project_config(config_path)
@@ -140,6 +144,8 @@ def pull_command(
     #sha256=…, a directory, a .tar.gz or git:REF:PATH. Every manifest and blob is checked
     against its sha256 and size before use; a cached digest needs no network.
     """
+    # Deliberately lazy: `tc-schema --help` imports every command module, and the OCI client
+    # loads requests (0.3 s).
     from tc_contracts_py.oci.fetch import pull
 
     config = load_project_config(config_path)

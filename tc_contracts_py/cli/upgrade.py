@@ -55,6 +55,8 @@ def upgrade_command(
     The pin's tag and digest are rewritten in place (comments and formatting kept).
     Exit codes: 0 upgraded or already newest, 2 bad input, 3 operational error.
     """
+    # Deliberately lazy: `tc-schema --help` imports every command module, and upgrade loads the
+    # diff engine and the OCI client (1.5 s).
     from tc_contracts_py.upgrade import upgrade
 
     config = load_project_config(config_path)
@@ -110,6 +112,8 @@ def impact_command(
 
     OLD and NEW are any sources (directory, .tar.gz, OCI reference, oci-layout:PATH, …).
     """
+    # Deliberately lazy: `tc-schema --help` imports every command module, and upgrade loads the
+    # diff engine and the OCI client (1.5 s).
     from tc_contracts_py.upgrade import impact
 
     config = load_project_config(config_path)

@@ -47,7 +47,14 @@ from tc_contracts_py.ecma_regex import (
     needs_backtracking,
 )
 from tc_contracts_py.errors import SchemaError
-from tc_contracts_py.schemaset import SchemaSet, escape_pointer_token, to_pointer
+from tc_contracts_py.pointer import (
+    escape_pointer_token,
+    lookup_pointer,
+    pointer_tokens,
+    to_pointer,
+    unescape_pointer_token,
+)
+from tc_contracts_py.schemaset import SchemaSet
 
 # Keywords that make datamodel-code-generator emit imports or code.
 DANGEROUS_KEYWORDS = frozenset(
@@ -130,10 +137,6 @@ def iter_subschemas(
                 )
 
 
-def _pointer(path: tuple[str | int, ...]) -> str:
-    return "".join("/" + escape_pointer_token(part) for part in path)
-
-
 def refuse_dangerous_keywords(filename: str, document: Any) -> None:
     for node, path in iter_subschemas(document):
         for key in node:
@@ -142,7 +145,7 @@ def refuse_dangerous_keywords(filename: str, document: Any) -> None:
             ):
                 raise SchemaError(
                     filename,
-                    _pointer((*path, key)),
+                    to_pointer((*path, key)),
                     f"keyword {key!r} can make generated code import modules; refused",
                 )
 
@@ -217,19 +220,6 @@ def bundle(schema_set: SchemaSet, name: str) -> dict[str, Any]:
     return document
 
 
-def _resolve_pointer(document: Any, fragment: str) -> tuple[bool, Any, tuple[str, ...]]:
-    current = document
-    tokens = tuple(t.replace("~1", "/").replace("~0", "~") for t in fragment.split("/")[1:])
-    for token in tokens:
-        if isinstance(current, dict) and token in current:
-            current = current[token]
-        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
-            current = current[int(token)]
-        else:
-            return False, None, tokens
-    return True, current, tokens
-
-
 def refuse_unbundled_refs(filename: str, document: Any) -> None:
     """Every ``$ref`` the generator sees must name a subschema of the bundled document itself.
 
@@ -254,7 +244,7 @@ def refuse_unbundled_refs(filename: str, document: Any) -> None:
         tuple(str(part) for part in path): node for node, path in iter_subschemas(document)
     }
     for ref, path in refs:
-        where = _pointer((*path, "$ref"))
+        where = to_pointer((*path, "$ref"))
         if not isinstance(ref, str) or not ref.startswith("#"):
             raise SchemaError(
                 filename, where, f"$ref {ref!r} does not resolve inside the schema set; refused"
@@ -266,9 +256,11 @@ def refuse_unbundled_refs(filename: str, document: Any) -> None:
             if fragment in anchors:
                 continue
             raise SchemaError(filename, where, f"$ref {ref!r} names no anchor of a subschema")
-        found, target, tokens = _resolve_pointer(document, fragment)
-        if not found:
+        tokens = tuple(pointer_tokens(fragment))
+        found = lookup_pointer(document, tokens)
+        if found is None:
             raise SchemaError(filename, where, f"$ref {ref!r} does not resolve")
+        target = found[0]
         if isinstance(target, bool):
             continue
         if not isinstance(target, dict) or tokens not in schema_paths:
@@ -309,15 +301,15 @@ def _refuse_ref_cycle(
         if path in seen:
             raise SchemaError(
                 filename,
-                _pointer((*start, "$ref")),
+                to_pointer((*start, "$ref")),
                 "$ref cycle that never reaches a schema: "
-                + " -> ".join("#" + _pointer(p) for p in (*seen, path)),
+                + " -> ".join("#" + to_pointer(p) for p in (*seen, path)),
             )
         seen.append(path)
         fragment = unquote(node["$ref"][1:])
         if fragment and not fragment.startswith("/"):
             return
-        path = _resolve_pointer(document, fragment)[2] if fragment else ()
+        path = tuple(pointer_tokens(fragment))
 
 
 def _unique_key(mapping: dict[str, Any], wanted: str) -> str:
@@ -339,7 +331,7 @@ def hoist_named_root(document: dict[str, Any]) -> dict[str, Any]:
     match = re.fullmatch(r"#/(definitions|\$defs)/([^/]+)", ref)
     if siblings or not match:
         return document
-    keyword, key = match.group(1), unquote(match.group(2)).replace("~1", "/").replace("~0", "~")
+    keyword, key = match.group(1), unescape_pointer_token(unquote(match.group(2)))
     definitions = document.get(keyword, {})
     target = definitions.get(key)
     if not isinstance(target, dict):
@@ -397,27 +389,6 @@ def _local_ref_fragments(document: Any) -> Iterator[tuple[dict[str, Any], str]]:
             yield node, unquote(ref[1:])
 
 
-def _pointer_tokens(fragment: str) -> list[str]:
-    return [t.replace("~1", "/").replace("~0", "~") for t in fragment.split("/")[1:]]
-
-
-def _lookup(document: Any, tokens: list[str]) -> tuple[Any, Any, str | int] | None:
-    """``(node, parent, key)`` at a pointer, or None when it does not exist."""
-    parent: Any = None
-    key: str | int = ""
-    current = document
-    for token in tokens:
-        parent = current
-        if isinstance(current, dict) and token in current:
-            key = token
-        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
-            key = int(token)
-        else:
-            return None
-        current = current[key]
-    return current, parent, key
-
-
 def _is_named_definition(tokens: list[str]) -> bool:
     return len(tokens) == 2 and tokens[0] in ("definitions", "$defs")
 
@@ -449,10 +420,10 @@ def hoist_path_refs(document: dict[str, Any], definitions_key: str) -> None:
     for _ in range(10_000):  # one hoist per round; bounded so a pathological doc cannot spin
         targets: set[str] = set()
         for _, fragment in _local_ref_fragments(document):
-            tokens = _pointer_tokens(fragment)
+            tokens = pointer_tokens(fragment)
             if not tokens or _is_named_definition(tokens):
                 continue
-            found = _lookup(document, tokens)
+            found = lookup_pointer(document, tokens)
             if found is None:
                 continue
             node = found[0]
@@ -461,8 +432,8 @@ def hoist_path_refs(document: dict[str, Any], definitions_key: str) -> None:
         if not targets:
             return
         fragment = min(targets, key=lambda f: (len(f), f))
-        tokens = _pointer_tokens(fragment)
-        found = _lookup(document, tokens)
+        tokens = pointer_tokens(fragment)
+        found = lookup_pointer(document, tokens)
         assert found is not None
         node, parent, key = found
         definitions = document.setdefault(definitions_key, {})
@@ -483,16 +454,12 @@ def _resolve_local(document: Any, node: Any) -> Any:
         target, fragment = _split_ref(node["$ref"])
         if target:
             return node
-        current = document
-        for token in [t for t in fragment.split("/") if t != ""]:
-            token = token.replace("~1", "/").replace("~0", "~")
-            if isinstance(current, dict) and token in current:
-                current = current[token]
-            elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
-                current = current[int(token)]
-            else:
-                return node
-        node = current
+        if fragment and not fragment.startswith("/"):
+            return node  # an anchor: not a place in the document
+        found = lookup_pointer(document, pointer_tokens(fragment))
+        if found is None:
+            return node
+        node = found[0]
     return node
 
 
@@ -551,7 +518,7 @@ def undot_definition_names(document: Any) -> None:
     if not renames:
         return
     for ref_node, fragment in list(_local_ref_fragments(document)):
-        tokens = _pointer_tokens(fragment) if fragment.startswith("/") else None
+        tokens = pointer_tokens(fragment) if fragment.startswith("/") else None
         if tokens is None:
             continue
         changed = False

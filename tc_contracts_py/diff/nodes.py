@@ -25,7 +25,8 @@ from urllib.parse import unquote, urljoin
 import referencing.exceptions
 
 from tc_contracts_py.ecma_regex import PatternTooCostly, ecma_search
-from tc_contracts_py.schemaset import Dialect, escape_pointer_token
+from tc_contracts_py.pointer import to_pointer
+from tc_contracts_py.schemaset import Dialect
 
 TYPES = ("null", "boolean", "object", "array", "number", "string")
 ALL_TYPE_NAMES = frozenset({"null", "boolean", "object", "array", "number", "integer", "string"})
@@ -100,7 +101,7 @@ class Piece:
     side: str = "old"  # which set's documents the base names, for cross-file dialects
 
     def child(self, schema: Any, *tokens: str | int) -> Piece:
-        pointer = self.pointer + "".join("/" + escape_pointer_token(t) for t in tokens)
+        pointer = self.pointer + to_pointer(tokens)
         resolver = self.resolver
         if isinstance(schema, dict) and "$id" in schema and resolver is not None:
             spec = self.dialect.specification

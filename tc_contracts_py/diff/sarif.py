@@ -16,6 +16,7 @@ from json_source_map import calculate
 
 from tc_contracts_py.diff.model import Bump, Change, DiffReport, GateFinding
 from tc_contracts_py.diff.rules import RULES
+from tc_contracts_py.pointer import pointer_tokens
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _TOOL_URI = "https://github.com/org/tc-contracts-py/blob/main/docs/diff.md#rules"
@@ -163,8 +164,7 @@ class _Regions:
             except ValueError:  # not the JSON that was loaded (edited since): no region
                 self._maps[schema] = {}
         # json-source-map joins raw keys with "/" (no RFC 6901 escapes), so look it up so.
-        tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
-        entry = self._maps[schema].get("".join(f"/{t}" for t in tokens))
+        entry = self._maps[schema].get("".join(f"/{t}" for t in pointer_tokens(pointer)))
         if entry is None:
             return None
         start = entry.key_start or entry.value_start

@@ -36,7 +36,35 @@ class LockResult:
     changed: bool
 
 
-def pin_reference(config: ProjectConfig) -> tuple[str, OciReference]:
+@dataclass(frozen=True)
+class Pin:
+    """The ``artifact`` pin of a config file, which ``lock`` and ``upgrade`` start from."""
+
+    config: ProjectConfig
+    path: Path  # the config file the pin is written in
+    text: str  # the artifact string as written
+    reference: OciReference
+    tag: str  # the reference's tag: a pin without one is refused
+
+    def spelled(self, reference: OciReference) -> str:
+        """``reference`` as the pin would be written, keeping an ``oci://`` prefix."""
+        prefix = "oci://" if self.text.startswith("oci://") else ""
+        return f"{prefix}{reference}"
+
+
+def load_pin(config_path: Path | None) -> Pin:
+    """The pin of the config at ``config_path`` (default: the nearest one)."""
+    config = load_config(config_path)
+    if config.path is None:
+        raise ConfigError(
+            "no tc-contracts.toml or pyproject.toml with [tool.tc-contracts] found; pass --config"
+        )
+    text, reference = _pin_reference(config)
+    assert reference.tag is not None
+    return Pin(config, config.path, text, reference, reference.tag)
+
+
+def _pin_reference(config: ProjectConfig) -> tuple[str, OciReference]:
     artifact = config.artifact
     if artifact is None:
         raise ConfigError(
@@ -59,31 +87,25 @@ def pin_reference(config: ProjectConfig) -> tuple[str, OciReference]:
 
 def lock(config_path: Path | None, options: SourceOptions) -> LockResult:
     """Resolve the tag of the configured pin, verify the artifact, write the digest."""
-    config = load_config(config_path)
-    if config.path is None:
-        raise ConfigError(
-            "no tc-contracts.toml or pyproject.toml with [tool.tc-contracts] found; pass --config"
-        )
-    previous, reference = pin_reference(config)
-    assert reference.tag is not None
+    pin = load_pin(config_path)
+    reference = pin.reference
     with Transport(options) as transport:
         client = RegistryClient(reference, transport, insecure=options.insecure)
-        digest, _manifest = client.resolve(reference.tag)
-    if is_release_tag(reference.tag) and reference.digest not in (None, digest):
+        digest, _manifest = client.resolve(pin.tag)
+    if is_release_tag(pin.tag) and reference.digest not in (None, digest):
         raise ProtectedTagError(
-            f"{reference.host}/{reference.repository}:{reference.tag} now points at {digest}, "
+            f"{reference.host}/{reference.repository}:{pin.tag} now points at {digest}, "
             f"not at the pinned {reference.digest}: the tag was moved, or edited without its digest. "
             "To take what the tag names now, remove the @sha256 part and lock again"
         )
-    pinned_ref = OciReference(reference.host, reference.repository, reference.tag, digest)
-    prefix = "oci://" if previous.startswith("oci://") else ""
-    pinned = f"{prefix}{pinned_ref}"
+    pinned_ref = OciReference(reference.host, reference.repository, pin.tag, digest)
+    pinned = pin.spelled(pinned_ref)
     # Fetch and verify everything now: a pin that cannot be pulled must not be written.
     materialize(SourceSpec(SourceKind.OCI, pinned, oci=pinned_ref), options)
-    changed = pinned != previous
+    changed = pinned != pin.text
     if changed:
-        write_pin(config.path, pinned)
-    return LockResult(config.path, previous, pinned, digest, changed)
+        write_pin(pin.path, pinned)
+    return LockResult(pin.path, pin.text, pinned, digest, changed)
 
 
 def write_pin(path: Path, pinned: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import typing_extensions
 from pydantic import TypeAdapter
+from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
 
 __all__ = ["adapter_for", "dump", "is_type_form", "type_label", "validate"]
 
@@ -45,8 +46,6 @@ def adapter_for(tp: Any) -> TypeAdapter[Any]:
         return cached[1]
     if not is_type_form(tp):
         raise TypeError(f"{tp!r} is not a type")
-    from pydantic.errors import PydanticSchemaGenerationError, PydanticUserError
-
     try:
         adapter: TypeAdapter[Any] = TypeAdapter(tp)
     except (PydanticSchemaGenerationError, PydanticUserError) as exc:

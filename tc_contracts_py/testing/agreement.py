@@ -34,7 +34,8 @@ from pydantic import TypeAdapter, ValidationError
 from tc_contracts_py.config import UnknownProperties
 from tc_contracts_py.ecma_regex import PatternTooCostly, costly_pattern
 from tc_contracts_py.errors import InputError
-from tc_contracts_py.schemaset import Schema, SchemaSet, to_pointer
+from tc_contracts_py.pointer import to_pointer
+from tc_contracts_py.schemaset import Schema, SchemaSet
 from tc_contracts_py.testing.adapters import adapter_for, type_label, validate
 from tc_contracts_py.testing.strategies import (
     DEFAULT_MAX_DEPTH,

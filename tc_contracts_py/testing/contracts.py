@@ -25,8 +25,10 @@ from jsonschema.exceptions import ValidationError
 
 from tc_contracts_py.config import UnknownProperties
 from tc_contracts_py.errors import ConfigError, InputError
-from tc_contracts_py.schemaset import Schema, SchemaSet, to_pointer
+from tc_contracts_py.pointer import to_pointer
+from tc_contracts_py.schemaset import Schema, SchemaSet
 from tc_contracts_py.sources import SourceOptions, load_schema_set
+from tc_contracts_py.testing.fast import FastPathUnavailable, FastValidator
 from tc_contracts_py.testing.validation import (
     Semantics,
     Violation,
@@ -41,7 +43,6 @@ if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
     from pydantic import TypeAdapter
 
-    from tc_contracts_py.testing.fast import FastValidator
     from tc_contracts_py.testing.strategies import NearMiss, SchemaCompiler
 
 __all__ = ["ContractViolation", "Contracts", "UnknownSchema", "Violation", "import_models"]
@@ -293,8 +294,6 @@ class Contracts:
 
     def fast_validator(self, name: str) -> FastValidator:
         """The jsonschema-rs validator of ``name``, compiled on first use and cached."""
-        from tc_contracts_py.testing.fast import FastValidator
-
         fast = self._fast.get(name)
         if fast is None:
             self.entry(name)
@@ -312,8 +311,6 @@ class Contracts:
             return self.fast_validator(name)
         if name in self._fast:
             return self._fast[name]
-        from tc_contracts_py.testing.fast import FastPathUnavailable, FastValidator
-
         self.entry(name)
         fast: FastValidator | None
         try:
@@ -403,6 +400,7 @@ class Contracts:
         alias for any other root. ``adapter``, ``parse`` and ``dump`` handle every kind alike.
         """
         self.entry(name)
+        # Deliberately lazy: adapters load pydantic (0.2 s), which validating against the schemas alone never needs.
         from tc_contracts_py.testing.adapters import is_type_form
 
         model = getattr(self.models, name, None)
@@ -415,6 +413,7 @@ class Contracts:
 
     def adapter(self, name: str) -> TypeAdapter[Any]:
         """A pydantic ``TypeAdapter`` of the generated type of ``name`` (cached)."""
+        # Deliberately lazy: adapters load pydantic (0.2 s), which validating against the schemas alone never needs.
         from tc_contracts_py.testing.adapters import adapter_for
 
         model = self.model(name)
@@ -428,12 +427,14 @@ class Contracts:
     def parse(self, name: str, payload: Any, *, mode: Literal["json", "python"] = "python") -> Any:
         """``payload`` parsed by the generated type of ``name`` (pydantic ``ValidationError``
         when it refuses); ``mode="json"`` parses it as JSON text, as it arrives on the wire."""
+        # Deliberately lazy: adapters load pydantic (0.2 s), which validating against the schemas alone never needs.
         from tc_contracts_py.testing.adapters import validate
 
         return validate(self.adapter(name), payload, mode)
 
     def dump(self, name: str, value: Any, *, exclude_unset: bool = True) -> Any:
         """A parsed ``value`` of ``name`` as JSON values, by alias, as a service emits it."""
+        # Deliberately lazy: adapters load pydantic (0.2 s), which validating against the schemas alone never needs.
         from tc_contracts_py.testing.adapters import dump
 
         return dump(self.adapter(name), value, exclude_unset=exclude_unset)
@@ -454,6 +455,7 @@ class Contracts:
     @property
     def compiler(self) -> SchemaCompiler:
         if self._compiler is None:
+            # Deliberately lazy: strategies load hypothesis (0.2 s), which validating and parsing never need.
             from tc_contracts_py.testing.strategies import SchemaCompiler
 
             self._compiler = SchemaCompiler.for_schema_set(
@@ -462,11 +464,13 @@ class Contracts:
         return self._compiler
 
     def payloads(self, name: str) -> SearchStrategy[Any]:
+        # Deliberately lazy: strategies load hypothesis (0.2 s), which validating and parsing never need.
         from tc_contracts_py.testing.strategies import payloads
 
         return payloads(self.entry(name), schema_set=self.schema_set, compiler=self.compiler)
 
     def invalid_payloads(self, name: str) -> SearchStrategy[NearMiss]:
+        # Deliberately lazy: strategies load hypothesis (0.2 s), which validating and parsing never need.
         from tc_contracts_py.testing.strategies import invalid_payloads
 
         return invalid_payloads(
@@ -474,6 +478,7 @@ class Contracts:
         )
 
     def assert_round_trip(self, name: str, payload: Any) -> None:
+        # Deliberately lazy: roundtrip loads pydantic and deepdiff (0.2 s).
         from tc_contracts_py.testing.roundtrip import assert_round_trip
 
         entry = self.entry(name)

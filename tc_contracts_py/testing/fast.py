@@ -19,7 +19,8 @@ from collections.abc import Callable
 from typing import Any
 
 from tc_contracts_py.errors import ContractsError
-from tc_contracts_py.schemaset import SchemaSet, to_pointer
+from tc_contracts_py.pointer import to_pointer
+from tc_contracts_py.schemaset import SchemaSet
 from tc_contracts_py.testing.validation import Semantics, Violation, format_checker
 
 __all__ = ["FastPathUnavailable", "FastValidator", "fast_available"]
@@ -32,7 +33,7 @@ class FastPathUnavailable(ContractsError):
 
 
 def fast_available() -> bool:
-    try:
+    try:  # jsonschema-rs is an optional extra, so imported only where it is asked for
         import jsonschema_rs  # noqa: F401
     except ImportError:
         return False

@@ -20,8 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from tc_contracts_py.errors import InputError
-from tc_contracts_py.schemaset import to_pointer
+from tc_contracts_py.pointer import to_pointer
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -79,8 +81,6 @@ class MigrationWindow:
 
     def parse(self, payload: Any) -> VersionMatch:
         """Parse ``payload`` (JSON text or bytes, or an already decoded value)."""
-        from pydantic import ValidationError
-
         rejected: list[tuple[str, str]] = []
         for index, (label, model) in enumerate(self.versions):
             try:

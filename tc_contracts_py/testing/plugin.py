@@ -36,10 +36,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+# Every pytest run of a project that installs this package loads this plugin, configured or
+# not, and reads the config: the rest of the kit (hypothesis, pydantic, the sources) is
+# imported where a configured run first needs it.
+from tc_contracts_py.config import ProjectConfig, find_config, registry_settings
+from tc_contracts_py.errors import ConfigError, ContractsError
+
 if TYPE_CHECKING:
     import hypothesis
 
-    from tc_contracts_py.config import ProjectConfig
     from tc_contracts_py.testing.contracts import Contracts
 
 DEFAULT_EXAMPLES = 25
@@ -136,8 +141,7 @@ class _PluginState:
         if self.source is None:
             raise pytest.UsageError(_NOT_CONFIGURED)
         if self._contracts is None:
-            from tc_contracts_py.config import registry_settings
-            from tc_contracts_py.errors import ContractsError
+            # Deliberately lazy: see the note on the imports.
             from tc_contracts_py.source_spec import ENV_CACHE_DIR
             from tc_contracts_py.sources import SourceOptions
             from tc_contracts_py.testing.contracts import Contracts
@@ -187,6 +191,7 @@ class _PluginState:
         return [name for name in names if name not in self.exclude]
 
     def settings(self) -> hypothesis.settings:
+        # Deliberately lazy: see the note on the imports.
         from hypothesis import HealthCheck, Phase, settings
 
         checks = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large]
@@ -212,6 +217,7 @@ class _PluginState:
 
 
 def _stale_models(contracts: Contracts) -> str | None:
+    # Deliberately lazy: see the note on the imports.
     from tc_contracts_py.codegen import MANIFEST, provenance_of, read_provenance, source_change
 
     if not contracts.has_models:
@@ -243,9 +249,6 @@ def _resolve_source(text: str, root: Path) -> str:
 
 
 def _state_from(config: pytest.Config) -> _PluginState:
-    from tc_contracts_py.config import find_config
-    from tc_contracts_py.errors import ConfigError
-
     source = config.getoption("tc_contracts")
     models: str | Path | None = config.getoption("tc_models")
     examples_option = config.getoption("tc_examples")
@@ -387,6 +390,7 @@ class ContractItem(pytest.Item):
             self._payloads(state, contracts)
 
     def _round_trip(self, state: _PluginState, contracts: Contracts) -> None:
+        # Deliberately lazy: see the note on the imports.
         from hypothesis import given
 
         from tc_contracts_py.testing.strategies import payloads_found
@@ -403,6 +407,7 @@ class ContractItem(pytest.Item):
             round_trip()
 
     def _agreement(self, state: _PluginState, contracts: Contracts) -> None:
+        # Deliberately lazy: see the note on the imports.
         from tc_contracts_py.testing.agreement import check_agreement
 
         report = check_agreement(
@@ -427,6 +432,7 @@ class ContractItem(pytest.Item):
             raise ContractFailure("\n".join(lines))
 
     def _payloads(self, state: _PluginState, contracts: Contracts) -> None:
+        # Deliberately lazy: see the note on the imports.
         from hypothesis import given
 
         from tc_contracts_py.testing.strategies import payloads_found
@@ -456,6 +462,7 @@ class ContractItem(pytest.Item):
         excinfo: pytest.ExceptionInfo[BaseException],
         style: Any = None,
     ) -> str:
+        # Deliberately lazy: see the note on the imports.
         from tc_contracts_py.errors import SchemaError
         from tc_contracts_py.testing.roundtrip import RoundTripError
 

@@ -36,9 +36,12 @@ from urllib.parse import urlsplit
 
 import jsonschema.protocols
 from deepdiff import DeepDiff
+from pydantic import ValidationError
 
-from tc_contracts_py.schemaset import to_pointer
+from tc_contracts_py.pointer import to_pointer
+from tc_contracts_py.schemaset import Dialect
 from tc_contracts_py.testing.adapters import adapter_for, type_label
+from tc_contracts_py.testing.validation import format_checker, validator_class
 
 __all__ = ["Change", "RoundTripError", "assert_round_trip", "payload_changes"]
 
@@ -104,9 +107,6 @@ def _as_validator(schema: Any) -> jsonschema.protocols.Validator | None:
     if hasattr(schema, "iter_errors") and hasattr(schema, "is_valid"):
         return schema  # type: ignore[no-any-return]
     if isinstance(schema, (Mapping, bool)):
-        from tc_contracts_py.schemaset import Dialect
-        from tc_contracts_py.testing.validation import format_checker, validator_class
-
         declared = schema.get("$schema") if isinstance(schema, Mapping) else None
         dialect = (Dialect.from_uri(declared) if isinstance(declared, str) else None) or (
             Dialect.DRAFT7
@@ -129,8 +129,6 @@ def assert_round_trip(
     drop something: ``Contracts.assert_round_trip`` passes one that removes undeclared keys
     when the models strip them (``unknown-properties = strip``).
     """
-    from pydantic import ValidationError
-
     adapter = adapter_for(model)
     label = name or type_label(model)
     validator = _as_validator(schema)

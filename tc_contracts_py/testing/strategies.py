@@ -48,7 +48,8 @@ from referencing._core import Resolver
 
 from tc_contracts_py.ecma_regex import compile_generation, matches_everywhere
 from tc_contracts_py.errors import SchemaError
-from tc_contracts_py.schemaset import Dialect, Schema, SchemaSet, to_pointer
+from tc_contracts_py.pointer import to_pointer
+from tc_contracts_py.schemaset import Dialect, Schema, SchemaSet
 from tc_contracts_py.testing.formats import NOT_A, format_strategy
 from tc_contracts_py.testing.validation import Semantics, format_checker, validator_class
 

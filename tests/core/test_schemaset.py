@@ -268,3 +268,30 @@ def test_refers_outside_reads_refs_not_text(write_schemas, document, outside):
 
     schemaset._REFERS_OUTSIDE.clear()
     assert refers_outside(schema_set["Main"]) is outside
+
+
+@pytest.mark.parametrize(
+    "schemas",
+    [
+        {"A": {"$ref": "#"}},
+        {
+            "A": {
+                "type": "object",
+                "properties": {"x": {"$ref": "#/definitions/L"}},
+                "definitions": {
+                    "L": {"$ref": "#/definitions/M", "title": "an alias"},
+                    "M": {"$ref": "#/definitions/L", "description": "another"},
+                },
+            }
+        },
+        {
+            "A": {"type": "object", "definitions": {"M": {"$ref": "B.json#/definitions/L"}}},
+            "B": {"type": "object", "definitions": {"L": {"$ref": "A.json#/definitions/M"}}},
+        },
+    ],
+    ids=["root", "definitions-aliases", "cross-file"],
+)
+def test_the_loader_refuses_a_bare_ref_loop_through_root_or_definitions(write_schemas, schemas):
+    with pytest.raises(SchemaError, match="never consumes any of the instance") as raised:
+        load_directory(write_schemas(schemas))
+    assert " -> " in str(raised.value)

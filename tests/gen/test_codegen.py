@@ -264,6 +264,45 @@ def test_import_making_keywords_are_refused(write_schemas, tmp_path, keyword_val
     assert not (tmp_path / "models").exists()
 
 
+@pytest.mark.parametrize(
+    ("schemas", "pointer"),
+    [
+        (
+            {
+                "A": {
+                    "type": "object",
+                    "properties": {
+                        "a": {"$ref": "#/properties/b"},
+                        "b": {"$ref": "#/properties/a"},
+                    },
+                }
+            },
+            "/properties/b/$ref",
+        ),
+        ({"A": {"type": "array", "items": {"$ref": "#/items"}}}, "/items/$ref"),
+        (
+            {
+                "A": {"type": "object", "properties": {"x": {"$ref": "B.json#/properties/y"}}},
+                "B": {"type": "object", "properties": {"y": {"$ref": "A.json#/properties/x"}}},
+            },
+            "/definitions/B/properties/y/$ref",
+        ),
+    ],
+    ids=["properties", "items", "cross-file-properties"],
+)
+def test_a_bare_ref_loop_below_a_property_is_refused_by_gen(
+    write_schemas, tmp_path, schemas, pointer
+):
+    """The loader walks loops from the root and the definitions only, so these reach gen,
+    whose own guard is what stops a module of aliases of each other that cannot import."""
+    schema_set = load_directory(write_schemas(schemas))
+    with pytest.raises(SchemaError, match="cycle that never reaches a schema") as raised:
+        generate_models(schema_set, tmp_path / "models")
+    assert raised.value.file == "A.json"
+    assert raised.value.pointer == pointer
+    assert not (tmp_path / "models").exists()
+
+
 def test_unknown_harmless_keywords_never_reach_the_generator(
     write_schemas, tmp_path, import_package
 ):
