@@ -15,6 +15,7 @@ from tc_contracts_py.diff.model import (
     Change,
     DiffReport,
     Direction,
+    GateFinding,
     GateStatus,
     Role,
     SchemaResult,
@@ -82,6 +83,21 @@ def diff_schema_sets(
         unknown_properties=policy.unknown_properties.value,
         zero_major=policy.zero_major.value,
     )
+    _compare_schemas(report, old, new, policy)
+    expired = apply_waivers(report.changes, policy.waivers, policy.today)
+    report.required_bump = max(
+        (change.counted_bump for change in report.changes),
+        key=lambda bump: bump.value,
+        default=Bump.NONE,
+    )
+    _apply_gate(report, policy, new_version, new_version_from, len(old) == 0, expired)
+    return report
+
+
+def _compare_schemas(
+    report: DiffReport, old: SchemaSet, new: SchemaSet, policy: DiffPolicy
+) -> None:
+    """One ``SchemaResult`` per schema of either set, and the changes found in each."""
     sides = _Sides(old, new, policy)
     changed_files = {
         s.filename for s in old if s.name not in new or new[s.name].digest != s.digest
@@ -102,29 +118,35 @@ def diff_schema_sets(
             changes = _diff_one(sides, old_schema, new_schema, policy, role)
         for change in changes:
             change.bump = _bump(change, role, policy)
-        result = SchemaResult(
-            name, SchemaStatus.CHANGED if changes else SchemaStatus.UNCHANGED, role
-        )
-        for change in changes:
-            result.breaks |= change.breaks
-            if change.bump.value > result.bump.value:
-                result.bump = change.bump
-        report.schemas.append(result)
+        report.schemas.append(_schema_result(name, role, changes))
         report.changes.extend(changes)
-    expired = apply_waivers(report.changes, policy.waivers, policy.today)
-    required = Bump.NONE
-    for change in report.changes:
-        if change.counted_bump.value > required.value:
-            required = change.counted_bump
-    report.required_bump = required
+
+
+def _schema_result(name: str, role: Role, changes: list[Change]) -> SchemaResult:
+    result = SchemaResult(name, SchemaStatus.CHANGED if changes else SchemaStatus.UNCHANGED, role)
+    for change in changes:
+        result.breaks |= change.breaks
+        if change.bump.value > result.bump.value:
+            result.bump = change.bump
+    return result
+
+
+def _apply_gate(
+    report: DiffReport,
+    policy: DiffPolicy,
+    new_version: str | None,
+    new_version_from: str | None,
+    first_release: bool,
+    expired: list[GateFinding],
+) -> None:
     verdict = gate.evaluate(
         policy,
         gate.GateInput(
             old_version=report.old.version,
             new_version=new_version,
             new_version_from=new_version_from,
-            first_release=len(old) == 0,
-            required=required,
+            first_release=first_release,
+            required=report.required_bump,
             changes=report.changes,
             roles={s.name: s.role for s in report.schemas},
         ),
@@ -139,7 +161,6 @@ def diff_schema_sets(
         report.gate_findings = [*verdict.findings, *expired]
         if expired:
             report.gate = GateStatus.FAIL
-    return report
 
 
 def new_version_of(
