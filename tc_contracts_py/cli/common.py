@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -120,11 +122,75 @@ cache_dir_option = click.option(
 )
 
 
+@dataclass(frozen=True)
+class FetchFlags:
+    """The command line's options for reaching remote sources (False/None: not given)."""
+
+    offline: bool = False
+    cache_dir: Path | None = None
+    insecure: bool = False
+    ca_file: Path | None = None
+    timeout: float | None = None
+
+    def source_options(
+        self,
+        config: ProjectConfig | None,
+        *,
+        frozen: bool = False,
+        command_line_source: str | None = None,
+    ) -> SourceOptions:
+        """The flags over the variables and the config (see ``source_options_from``)."""
+        return source_options_from(
+            config,
+            offline=self.offline,
+            cache_dir=self.cache_dir,
+            insecure=self.insecure,
+            ca_file=self.ca_file,
+            timeout=self.timeout,
+            frozen=frozen,
+            command_line_source=command_line_source,
+        )
+
+
+_FETCH_OPTIONS: dict[str, Callable[[Callable[..., None]], Callable[..., None]]] = {
+    "offline": offline_option,
+    "cache_dir": cache_dir_option,
+    "insecure": insecure_option,
+    "ca_file": ca_file_option,
+    "timeout": timeout_option,
+}
+
+
+def _fetch_flag_options(*names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A decorator adding the options ``names`` (in that order) and handing the command one
+    ``fetch: FetchFlags`` argument in their place."""
+
+    def decorate(function: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(function)
+        def command(*args: Any, **kwargs: Any) -> None:
+            flags = FetchFlags(**{name: kwargs.pop(name) for name in names})
+            function(*args, fetch=flags, **kwargs)
+
+        decorated: Callable[..., None] = command
+        for name in reversed(names):
+            decorated = _FETCH_OPTIONS[name](decorated)
+        return decorated
+
+    return decorate
+
+
+# Every option for reaching remote sources (OCI registries, release assets).
+fetch_flags = _fetch_flag_options(*_FETCH_OPTIONS)
+# lock and upgrade always reach the registry: no --offline.
+registry_fetch_flags = _fetch_flag_options("cache_dir", "insecure", "ca_file", "timeout")
+# push writes to the registry and reads no cache.
+push_fetch_flags = _fetch_flag_options("insecure", "ca_file", "timeout")
+
+
 def fetch_options(function: F) -> F:
-    """Options for reaching remote sources (OCI registries, release assets)."""
-    for decorator in reversed(
-        [offline_option, cache_dir_option, insecure_option, ca_file_option, timeout_option]
-    ):
+    """``fetch_flags`` as five separate arguments: left for ``tc-schema diff`` until it takes
+    a ``FetchFlags`` too."""
+    for decorator in reversed(list(_FETCH_OPTIONS.values())):
         function = decorator(function)
     return function
 

@@ -8,11 +8,11 @@ import click
 
 from tc_contracts_py.cli.common import (
     CheckFailed,
+    FetchFlags,
     config_option,
-    fetch_options,
+    fetch_flags,
     load_project_config,
     require_source,
-    source_options_from,
     unknown_properties_option,
 )
 from tc_contracts_py.codegen import GenOptions, GenResult, generate_from_source, source_change
@@ -35,7 +35,7 @@ from tc_contracts_py.errors import ConfigError
 )
 @unknown_properties_option
 @config_option
-@fetch_options
+@fetch_flags
 def gen_command(
     source: str | None,
     out: Path | None,
@@ -43,11 +43,7 @@ def gen_command(
     check: bool,
     unknown_properties: str | None,
     config_path: Path | None,
-    offline: bool,
-    cache_dir: Path | None,
-    insecure: bool,
-    ca_file: Path | None,
-    timeout: float | None,
+    fetch: FetchFlags,
 ) -> None:
     """Generate Pydantic v2 models from SOURCE (default: the pinned `artifact`).
 
@@ -67,15 +63,7 @@ def gen_command(
         target,
         options,
         check=check,
-        source_options=source_options_from(
-            config,
-            offline=offline,
-            cache_dir=cache_dir,
-            insecure=insecure,
-            ca_file=ca_file,
-            timeout=timeout,
-            frozen=check,
-        ),
+        source_options=fetch.source_options(config, frozen=check),
     )
     report(result, noun="source" if source else "pin")
     if check and not result.up_to_date:

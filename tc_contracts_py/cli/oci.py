@@ -7,15 +7,13 @@ from pathlib import Path
 import click
 
 from tc_contracts_py.cli.common import (
-    ca_file_option,
-    cache_dir_option,
+    FetchFlags,
     config_option,
-    fetch_options,
-    insecure_option,
+    fetch_flags,
     load_project_config,
+    push_fetch_flags,
+    registry_fetch_flags,
     require_source,
-    source_options_from,
-    timeout_option,
 )
 
 
@@ -35,9 +33,7 @@ from tc_contracts_py.cli.common import (
     is_flag=True,
     help="Move a tag that already points at other content (release tags otherwise never move).",
 )
-@insecure_option
-@ca_file_option
-@timeout_option
+@push_fetch_flags
 def push_command(
     directory: Path,
     reference: str,
@@ -45,9 +41,7 @@ def push_command(
     source_url: str | None,
     revision: str | None,
     force: bool,
-    insecure: bool,
-    ca_file: Path | None,
-    timeout: float | None,
+    fetch: FetchFlags,
 ) -> None:
     """Push the schemas in DIRECTORY as an OCI artifact to REFERENCE (host/repo:X.Y.Z).
 
@@ -61,13 +55,7 @@ def push_command(
     result = push(
         directory,
         reference.removeprefix("oci://"),
-        source_options_from(
-            load_project_config(None),
-            insecure=insecure,
-            ca_file=ca_file,
-            timeout=timeout,
-            command_line_source=reference,
-        ),
+        fetch.source_options(load_project_config(None), command_line_source=reference),
         version=version,
         source=source_url,
         revision=revision,
@@ -79,17 +67,8 @@ def push_command(
 
 @click.command("lock")
 @config_option
-@cache_dir_option
-@insecure_option
-@ca_file_option
-@timeout_option
-def lock_command(
-    config_path: Path | None,
-    cache_dir: Path | None,
-    insecure: bool,
-    ca_file: Path | None,
-    timeout: float | None,
-) -> None:
+@registry_fetch_flags
+def lock_command(config_path: Path | None, fetch: FetchFlags) -> None:
     """Resolve the tag of the `artifact` pin and write its manifest digest into the config.
 
     The artifact is fetched and verified (and cached) before the file is touched.
@@ -99,12 +78,7 @@ def lock_command(
     from tc_contracts_py.oci.lock import lock
 
     config = load_project_config(config_path)
-    result = lock(
-        config_path,
-        source_options_from(
-            config, cache_dir=cache_dir, insecure=insecure, ca_file=ca_file, timeout=timeout
-        ),
-    )
+    result = lock(config_path, fetch.source_options(config))
     if result.changed:
         click.echo(f"locked {result.pinned} in {result.config_path}", err=True)
     else:
@@ -126,17 +100,13 @@ def lock_command(
     help="Refuse an OCI reference without @sha256 digest (for CI).",
 )
 @config_option
-@fetch_options
+@fetch_flags
 def pull_command(
     source: str | None,
     out: Path | None,
     frozen: bool,
     config_path: Path | None,
-    offline: bool,
-    cache_dir: Path | None,
-    insecure: bool,
-    ca_file: Path | None,
-    timeout: float | None,
+    fetch: FetchFlags,
 ) -> None:
     """Fetch and verify SOURCE (default: the pinned `artifact`) into the cache and --out.
 
@@ -149,16 +119,7 @@ def pull_command(
     from tc_contracts_py.oci.fetch import pull
 
     config = load_project_config(config_path)
-    options = source_options_from(
-        config,
-        offline=offline,
-        frozen=frozen,
-        cache_dir=cache_dir,
-        insecure=insecure,
-        ca_file=ca_file,
-        timeout=timeout,
-        command_line_source=source,
-    )
+    options = fetch.source_options(config, frozen=frozen, command_line_source=source)
     result = pull(require_source(source, config), options, out)
     where = f" into {result.out}" if result.out is not None else " into the cache"
     click.echo(f"pulled {result.origin} ({len(result.files)} files){where}", err=True)

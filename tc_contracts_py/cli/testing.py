@@ -9,11 +9,11 @@ import click
 
 from tc_contracts_py.cli.common import (
     CheckFailed,
+    FetchFlags,
     config_option,
-    fetch_options,
+    fetch_flags,
     load_project_config,
     require_source,
-    source_options_from,
     unknown_properties_option,
 )
 from tc_contracts_py.config import ProjectConfig, UnknownProperties
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 )
 @unknown_properties_option
 @config_option
-@fetch_options
+@fetch_flags
 def check_models_command(
     source: str | None,
     models_package: str | None,
@@ -67,11 +67,7 @@ def check_models_command(
     semantics: str,
     unknown_properties: str | None,
     config_path: Path | None,
-    offline: bool,
-    cache_dir: Path | None,
-    insecure: bool,
-    ca_file: Path | None,
-    timeout: float | None,
+    fetch: FetchFlags,
 ) -> None:
     """Compare MODELS_PACKAGE with the schemas of SOURCE; exit 1 on any disagreement.
 
@@ -88,14 +84,7 @@ def check_models_command(
     contracts = Contracts.load(
         require_source(source, config),
         models=_models_of(models_package, config),
-        options=source_options_from(
-            config,
-            offline=offline,
-            cache_dir=cache_dir,
-            insecure=insecure,
-            ca_file=ca_file,
-            timeout=timeout,
-        ),
+        options=fetch.source_options(config),
         semantics="zod" if semantics == "zod" else "jsonschema",
     )
 

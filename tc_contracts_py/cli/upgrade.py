@@ -7,14 +7,11 @@ from pathlib import Path
 import click
 
 from tc_contracts_py.cli.common import (
-    ca_file_option,
-    cache_dir_option,
+    FetchFlags,
     config_option,
-    fetch_options,
-    insecure_option,
+    fetch_flags,
     load_project_config,
-    source_options_from,
-    timeout_option,
+    registry_fetch_flags,
 )
 from tc_contracts_py.diff.impact_report import IMPACT_FORMATS, render_impact
 
@@ -34,20 +31,14 @@ _format_option = click.option(
 @click.option("--dry-run", is_flag=True, help="Change nothing; print what would be done.")
 @_format_option
 @config_option
-@cache_dir_option
-@insecure_option
-@ca_file_option
-@timeout_option
+@registry_fetch_flags
 def upgrade_command(
     to: str | None,
     major: bool,
     dry_run: bool,
     fmt: str,
     config_path: Path | None,
-    cache_dir: Path | None,
-    insecure: bool,
-    ca_file: Path | None,
-    timeout: float | None,
+    fetch: FetchFlags,
 ) -> None:
     """Move the `artifact` pin to the newest release of its major, regenerate the models,
     and print what the new release changes for this service.
@@ -62,9 +53,7 @@ def upgrade_command(
     config = load_project_config(config_path)
     result = upgrade(
         config_path,
-        source_options_from(
-            config, cache_dir=cache_dir, insecure=insecure, ca_file=ca_file, timeout=timeout
-        ),
+        fetch.source_options(config),
         to=to,
         major=major,
         dry_run=dry_run,
@@ -95,17 +84,13 @@ def upgrade_command(
 @click.argument("new")
 @_format_option
 @config_option
-@fetch_options
+@fetch_flags
 def impact_command(
     old: str,
     new: str,
     fmt: str,
     config_path: Path | None,
-    offline: bool,
-    cache_dir: Path | None,
-    insecure: bool,
-    ca_file: Path | None,
-    timeout: float | None,
+    fetch: FetchFlags,
 ) -> None:
     """What moving from release OLD to NEW means for this service: the diff of the schemas
     it uses ([tool.tc-contracts.testing] schemas, else all), read by its side.
@@ -117,12 +102,5 @@ def impact_command(
     from tc_contracts_py.upgrade import impact
 
     config = load_project_config(config_path)
-    options = source_options_from(
-        config,
-        offline=offline,
-        cache_dir=cache_dir,
-        insecure=insecure,
-        ca_file=ca_file,
-        timeout=timeout,
-    )
+    options = fetch.source_options(config)
     click.echo(render_impact(impact(old, new, options, config), fmt), nl=False)

@@ -16,16 +16,10 @@ import yaml
 
 from tests.conftest import ROOT
 from tests.core.fake_github import FakeGitHub
+from tests.gitrepo import FIXTURE, replace_schemas, tagged_contracts_repo
 
-FIXTURE = ROOT / "fixtures" / "schemas" / "zod-to-json-schema"
 SCRIPT = ROOT / "action" / "tc_action.py"
 TOKEN = "ghs_not-a-real-token-0123456789"
-
-
-def git(cwd: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
 
 @pytest.fixture
@@ -39,17 +33,8 @@ def github() -> Iterator[FakeGitHub]:
 @pytest.fixture
 def contracts(tmp_path: Path) -> Path:
     """A contracts repo: release 1.1.1 tagged, the working tree at 2.0.0 (a major break)."""
-    repo = tmp_path / "contracts"
-    shutil.copytree(FIXTURE / "1.1.1", repo / "schemas")
-    (repo / "package.json").write_text('{"name": "@tc/contracts", "version": "1.1.1"}\n')
-    (repo / ".changeset").mkdir()
-    (repo / ".changeset" / "config.json").write_text("{}\n")
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "release")
-    git(repo, "tag", "contracts-v1.1.1")
-    shutil.rmtree(repo / "schemas")
-    shutil.copytree(FIXTURE / "2.0.0", repo / "schemas")
+    repo = tagged_contracts_repo(tmp_path / "contracts")
+    replace_schemas(repo, "2.0.0")
     return repo
 
 

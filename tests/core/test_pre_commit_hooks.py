@@ -12,16 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.gitrepo import FIXTURE, commit_all, git, replace_schemas, tagged_contracts_repo
 
-FIXTURE = ROOT / "fixtures" / "schemas" / "zod-to-json-schema"
 pytestmark = pytest.mark.slow
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}  # fmt: skip
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
-    return done.stdout.decode()
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +32,7 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if source.is_file() and not source.is_symlink():
             (copy / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, copy / name)
-    git(copy, "init", "-q")
-    git(copy, "add", "-A")
-    git(copy, "commit", "-q", "-m", "hooks")
+    commit_all(copy, "hooks")
     return copy
 
 
@@ -70,9 +61,7 @@ def test_gen_check_hook_passes_when_fresh_and_fails_when_stale(
         '[tool.tc-contracts]\nartifact = "contracts"\nout = "models"\n'
     )
     subprocess.run([sys.executable, "-m", "tc_contracts_py", "gen"], cwd=project, check=True)
-    git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "models")
+    commit_all(project, "models")
 
     fresh = try_repo(project, hook_repo, pre_commit_home, "tc-schema-gen-check")
     assert fresh.returncode == 0, fresh.stdout + fresh.stderr
@@ -92,22 +81,13 @@ def test_gen_check_hook_passes_when_fresh_and_fails_when_stale(
 def test_diff_hook_gates_the_working_tree_against_the_last_release(
     tmp_path: Path, hook_repo: Path, pre_commit_home: Path
 ) -> None:
-    project = tmp_path / "contracts"
-    shutil.copytree(FIXTURE / "1.1.1", project / "schemas")
-    (project / "package.json").write_text('{"name": "@tc/contracts", "version": "1.1.1"}\n')
-    (project / ".changeset").mkdir()
-    (project / ".changeset" / "config.json").write_text("{}\n")
-    git(project, "init", "-q")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "1.1.1")
-    git(project, "tag", "contracts-v1.1.1")
+    project = tagged_contracts_repo(tmp_path / "contracts")
     git(project, "tag", "contracts-v1.2.0-rc.1")  # a prerelease is not the last release
 
     unchanged = try_repo(project, hook_repo, pre_commit_home, "tc-schema-diff")
     assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
 
-    shutil.rmtree(project / "schemas")
-    shutil.copytree(FIXTURE / "2.0.0", project / "schemas")
+    replace_schemas(project, "2.0.0")
     breaking = try_repo(project, hook_repo, pre_commit_home, "tc-schema-diff")
     assert breaking.returncode == 1, breaking.stdout + breaking.stderr
     assert "1.1.1" in breaking.stdout

@@ -253,3 +253,20 @@ def test_cache_dir_precedence_flag_env_config(tmp_path, monkeypatch):
     monkeypatch.setenv("TC_CONTRACTS_CACHE_DIR", str(tmp_path / "from-env"))
     assert _options(config).cache_dir == tmp_path / "from-env"
     assert _options(config, cache_dir=Path("flag")).cache_dir == Path("flag")
+
+
+def test_fetch_flags_reach_the_source_options(tmp_path, monkeypatch):
+    from tc_contracts_py.cli.common import FetchFlags
+    from tc_contracts_py.config import ProjectConfig
+
+    monkeypatch.delenv("TC_CONTRACTS_CACHE_DIR", raising=False)
+    monkeypatch.delenv("TC_CONTRACTS_INSECURE", raising=False)
+    config = ProjectConfig(path=tmp_path / "tc-contracts.toml", table={"cache-dir": "cfg"})
+    assert FetchFlags().source_options(config).cache_dir == tmp_path / "cfg"
+    flags = FetchFlags(offline=True, cache_dir=Path("flag"), insecure=True, timeout=7.0)
+    options = flags.source_options(
+        config, frozen=True, command_line_source="registry.example:5000/c/s:1.0.0"
+    )
+    assert (options.offline, options.frozen, options.insecure) == (True, True, True)
+    assert (options.cache_dir, options.connect_timeout) == (Path("flag"), 7.0)
+    assert options.command_line_host == "registry.example:5000"
