@@ -8,10 +8,10 @@ import click
 
 from tc_contracts_py.atomic import output_descriptor, write_output
 from tc_contracts_py.cli.common import (
+    FetchFlags,
     config_option,
-    fetch_options,
+    fetch_flags,
     load_project_config,
-    source_options_from,
     unknown_properties_option,
 )
 from tc_contracts_py.diff.changelog import FORMATS, render_changelog
@@ -55,7 +55,7 @@ from tc_contracts_py.release_notes import changelog_between, changelog_since
     default=None,
     help="Write the notes to this file instead of stdout (atomically).",
 )
-@fetch_options
+@fetch_flags
 def changelog_command(
     sources: tuple[str, ...],
     since_tag: str | None,
@@ -65,11 +65,7 @@ def changelog_command(
     unknown_properties: str | None,
     config_path: Path | None,
     output: Path | None,
-    offline: bool,
-    cache_dir: Path | None,
-    insecure: bool,
-    ca_file: Path | None,
-    timeout: float | None,
+    fetch: FetchFlags,
 ) -> None:
     """Release notes: every change from OLD to NEW, breaking and additive, grouped by schema,
     with the bump each requires and the witness payloads.
@@ -80,14 +76,8 @@ def changelog_command(
     """
     config = load_project_config(config_path)
     remote = sources[0] if since_tag is not None and sources else None
-    options = source_options_from(
-        config,
-        offline=offline,
-        cache_dir=cache_dir,
-        insecure=insecure,
-        ca_file=ca_file,
-        timeout=timeout,
-        command_line_source=remote or (sources[-1] if sources else None),
+    options = fetch.source_options(
+        config, command_line_source=remote or (sources[-1] if sources else None)
     )
     if since_tag is not None:
         if len(sources) > 1 or (remote is not None and not remote.startswith("oci://")):

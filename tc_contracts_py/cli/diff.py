@@ -15,10 +15,10 @@ from tc_contracts_py.atomic import atomic_write_bytes, output_descriptor, write_
 from tc_contracts_py.changesets import read_changesets
 from tc_contracts_py.cli.common import (
     CheckFailed,
+    FetchFlags,
     config_option,
-    fetch_options,
+    fetch_flags,
     load_project_config,
-    source_options_from,
     unknown_properties_option,
 )
 from tc_contracts_py.diff import ZeroMajor
@@ -108,7 +108,7 @@ def _version_option(name: str, help_text: str) -> Callable[[F], F]:
     help="Write the report to this file instead of stdout (atomically; through a symlink; "
     "in place for a device or fifo; `-` and /dev/stdout are stdout).",
 )
-@fetch_options
+@fetch_flags
 def diff_command(
     sources: tuple[str, ...],
     from_version: str | None,
@@ -125,11 +125,7 @@ def diff_command(
     waivers_path: Path | None,
     config_path: Path | None,
     output: Path | None,
-    offline: bool,
-    cache_dir: Path | None,
-    insecure: bool,
-    ca_file: Path | None,
-    timeout: float | None,
+    fetch: FetchFlags,
 ) -> None:
     """Compare the schema sets OLD and NEW and apply the semver gate.
 
@@ -156,14 +152,7 @@ def diff_command(
         gate=not no_gate,
         waivers_path=waivers_path,
     )
-    options = source_options_from(
-        config,
-        offline=offline,
-        cache_dir=cache_dir,
-        insecure=insecure,
-        ca_file=ca_file,
-        timeout=timeout,
-    )
+    options = fetch.source_options(config)
     compatibility = compatibility_from_config(config, transitive)
     report, new = diff_sources(old_source, new_source, policy, options, compatibility)
     _emit(report, fmt, output, new_source, new)
