@@ -29,8 +29,8 @@ from __future__ import annotations
 import re
 import sys
 from array import array
-from collections.abc import Iterator
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 import regex as _regex
@@ -46,7 +46,6 @@ __all__ = [
     "compile_python",
     "costly_pattern",
     "ecma_mode",
-    "ecma_pattern_keyword",
     "ecma_search",
     "ecma_syntax_error",
     "ecma_to_python",
@@ -56,6 +55,7 @@ __all__ = [
     "matches_everywhere",
     "needs_backtracking",
     "python_search",
+    "regex_keywords",
 ]
 
 Mode = Literal["u", "v", "legacy"]
@@ -499,16 +499,64 @@ def python_readable(pattern: str) -> bool:
     return True
 
 
-def ecma_pattern_keyword(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[Any]:
-    """jsonschema's ``pattern`` keyword read as ECMA-262 and bounded (``PatternTooCostly``)."""
+Keyword = Callable[[Any, Any, Any, Any], Iterator[Any]]
+
+
+@cache
+def regex_keywords(search: Callable[[str, str], bool]) -> dict[str, Keyword]:
+    """jsonschema's keywords that read patterns (``pattern``, ``patternProperties``, and
+    ``additionalProperties``, which skips the keys a pattern claims) with every pattern
+    read by ``search``: ``ecma_search`` or ``python_search``, both within the match budget.
+    The library's own use unbounded ``re.search``."""
     from jsonschema.exceptions import ValidationError
 
-    if (
-        isinstance(instance, str)
-        and isinstance(pattern, str)
-        and not ecma_search(pattern, instance)
-    ):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+    def pattern_keyword(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if isinstance(instance, str) and isinstance(pattern, str) and not search(pattern, instance):
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+    def pattern_properties(
+        validator: Any, patterns: Any, instance: Any, schema: Any
+    ) -> Iterator[Any]:
+        if not validator.is_type(instance, "object"):
+            return
+        for pattern, subschema in patterns.items():
+            for key, value in instance.items():
+                if search(pattern, key):
+                    yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+    def additional_properties(
+        validator: Any, extra: Any, instance: Any, schema: Any
+    ) -> Iterator[Any]:
+        if not validator.is_type(instance, "object"):
+            return
+        declared = schema.get("properties", {})
+        patterns = list(schema.get("patternProperties", {}))
+        extras = sorted(
+            (k for k in instance if k not in declared and not any(search(p, k) for p in patterns)),
+            key=str,
+        )
+        if validator.is_type(extra, "object"):
+            for key in extras:
+                yield from validator.descend(instance[key], extra, path=key)
+        elif not extra and extras:
+            yield ValidationError(_additional_message(extras, patterns))
+
+    return {
+        "pattern": pattern_keyword,
+        "patternProperties": pattern_properties,
+        "additionalProperties": additional_properties,
+    }
+
+
+def _additional_message(extras: list[str], patterns: list[str]) -> str:
+    # jsonschema's own wording, so that reports read the same on either engine.
+    joined = ", ".join(repr(each) for each in extras)
+    if patterns:
+        verb = "does" if len(extras) == 1 else "do"
+        regexes = ", ".join(repr(each) for each in sorted(patterns))
+        return f"{joined} {verb} not match any of the regexes: {regexes}"
+    verb = "was" if len(extras) == 1 else "were"
+    return f"Additional properties are not allowed ({joined} {verb} unexpected)"
 
 
 def matches_everywhere(pattern: str, text: str) -> bool:

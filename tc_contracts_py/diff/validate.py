@@ -17,7 +17,7 @@ import jsonschema.protocols
 import jsonschema.validators
 
 from tc_contracts_py.diff.nodes import Children, Piece
-from tc_contracts_py.ecma_regex import ecma_pattern_keyword
+from tc_contracts_py.ecma_regex import ecma_search, regex_keywords
 from tc_contracts_py.schemaset import Dialect, SchemaSet
 
 ValidatorClass = type[jsonschema.protocols.Validator]
@@ -35,13 +35,13 @@ def _skipping_false(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _make_class(dialect: Dialect, *, stripping: bool) -> ValidatorClass:
     base = dialect.validator_class
-    # ``pattern`` as ECMA-262 (what the writer, Zod, means), within the match budget:
+    # Patterns as ECMA-262 (what the writer, Zod, means), within the match budget:
     # a backtracking pattern must not stall the witness search.
-    replaced: dict[str, Callable[..., Any]] = {"pattern": ecma_pattern_keyword}
+    replaced: dict[str, Callable[..., Any]] = dict(regex_keywords(ecma_search))
     if stripping:
         replaced.update(
             {
-                keyword: _skipping_false(base.VALIDATORS[keyword])
+                keyword: _skipping_false(replaced.get(keyword) or base.VALIDATORS[keyword])
                 for keyword in ("additionalProperties", "unevaluatedProperties")
                 if keyword in base.VALIDATORS
             }

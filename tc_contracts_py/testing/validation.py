@@ -21,17 +21,15 @@ missing rather than leave ``date-time`` silently unchecked.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Literal
 
 import jsonschema
 import jsonschema.protocols
 import jsonschema.validators
-from jsonschema.exceptions import ValidationError
 
-from tc_contracts_py.ecma_regex import ecma_pattern_keyword, python_search
+from tc_contracts_py.ecma_regex import ecma_search, python_search, regex_keywords
 from tc_contracts_py.errors import ContractsError
 from tc_contracts_py.schemaset import Dialect
 
@@ -111,23 +109,16 @@ def _checked(semantics: str) -> Semantics:
     return semantics
 
 
-def _python_pattern(
-    validator: jsonschema.protocols.Validator, pattern: str, instance: Any, schema: Any
-) -> Iterator[ValidationError]:
-    # The jsonschema library's reading, but within the match budget: its own keyword
-    # would backtrack for minutes on ``^(a+)+$``.
-    if isinstance(instance, str) and not python_search(pattern, instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
 @cache
 def validator_class(
     dialect: Dialect, semantics: Semantics = "zod"
 ) -> type[jsonschema.protocols.Validator]:
     """The validator class for a dialect under the given semantics (format checker aside)."""
     base = dialect.validator_class
-    keyword = _python_pattern if _checked(semantics) == "jsonschema" else ecma_pattern_keyword
+    # Patterns within the match budget (the library's own keywords would backtrack for
+    # minutes on ``^(a+)+$``), read as ECMA-262 under Zod's semantics.
+    search = python_search if _checked(semantics) == "jsonschema" else ecma_search
     extended: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
-        base, {"pattern": keyword}
+        base, regex_keywords(search)
     )
     return extended

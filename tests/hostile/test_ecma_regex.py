@@ -228,3 +228,37 @@ def test_the_diff_witness_search_finishes_on_a_backtracking_pattern(
     assert result.exit_code in (0, 1), describe(result)
     report = json.loads(result.stdout)
     assert "string-pattern-added" in json.dumps(report)
+
+
+# --- patterns in keys -------------------------------------------------------------------
+
+# A record keyed by an ECMA-only pattern: `\p{Lu}` is not Python `re` syntax.
+KEYED = {
+    "type": "object",
+    "patternProperties": {r"^\p{Lu}": {"type": "integer"}},
+    "additionalProperties": False,
+}
+
+
+def _keyed_contracts(document: dict[str, Any], engine: str) -> Contracts:
+    schema_set = schema_set_from_files(
+        {"Keyed.json": json.dumps(document).encode()}, origin="<test>"
+    )
+    return Contracts(schema_set, engine=engine)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("engine", ["jsonschema", "jsonschema-rs"])
+def test_pattern_properties_and_additional_properties_read_keys_as_ecma(engine: str) -> None:
+    contracts = _keyed_contracts(KEYED, engine)
+    assert contracts.is_valid("Keyed", {"Émile": 1})
+    assert not contracts.is_valid("Keyed", {"Émile": "one"})  # the pattern's subschema applies
+    assert not contracts.is_valid("Keyed", {"émile": 1})  # no pattern claims it: additional
+    [error] = contracts.violations("Keyed", {"émile": 1})
+    assert error.keyword == "additionalProperties"
+
+
+def test_a_backtracking_pattern_in_keys_is_too_costly_not_a_hang() -> None:
+    document = {"type": "object", "patternProperties": {r"^(a|a)*$": {"type": "integer"}}}
+    contracts = _keyed_contracts(document, "jsonschema")
+    with pytest.raises(PatternTooCostly):
+        contracts.is_valid("Keyed", {NEAR_MISS: 1})
