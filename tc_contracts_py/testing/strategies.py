@@ -30,7 +30,7 @@ import re
 import string
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 from urllib.parse import urljoin
@@ -1125,13 +1125,10 @@ def _is_object_shaped(node: Any) -> bool:
 @dataclass
 class _ObjectShape:
     parts: list[_Part]
-    closed_parts: list[_Part] = field(default_factory=list)
 
     @classmethod
     def of(cls, parts: Sequence[_Part]) -> _ObjectShape:
-        shape = cls(list(parts))
-        shape.closed_parts = [p for p in parts if p[0].get("additionalProperties") is False]
-        return shape
+        return cls(list(parts))
 
     @property
     def closed(self) -> bool:
