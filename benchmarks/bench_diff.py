@@ -32,7 +32,7 @@ from tc_contracts_py.schemaset import load_directory, schema_set_from_files  # n
 CHANGED_SHARE = 0.10
 
 
-def _mutate(document: dict[str, Any], rng: random.Random) -> None:
+def mutate(document: dict[str, Any], rng: random.Random) -> None:
     """One realistic change somewhere in a schema: narrowing, widening or additive."""
     properties = document["properties"]
     names = [n for n in properties if "$ref" not in properties[n]]
@@ -56,7 +56,7 @@ def build_sets(count: int, seed: int = 0) -> tuple[dict[str, Any], dict[str, Any
     new = copy.deepcopy(old)
     rng = random.Random(f"bench-diff:{count}:{seed}")
     for name in rng.sample(sorted(new), int(count * CHANGED_SHARE)):
-        _mutate(new[name], rng)
+        mutate(new[name], rng)
     return old, new
 
 

@@ -11,17 +11,23 @@ next to a baseline process measured in the same run:
 - ``pull`` warm (cache filled, digest pinned) from a local registry, or from the example's
   OCI layout when no registry binary is installed, vs ``python -c pass``.
 - the pytest plugin over ``examples/ai-coach``.
+- ``diff --transitive`` over a git line of 20 releases of 50 schemas (each release changes
+  a few), vs the pairwise ``diff`` with the newest release.
 
 Each time is the minimum of TC_BENCH_REPEAT runs (default 3): on a shared machine the
 minimum is the run least disturbed by others. CPU seconds (user + system, children
 included) are printed too; they vary less than wall time when cores are contended.
 
-Run: ``python benchmarks/bench_process.py`` (or ``nox -s bench -- process``).
+Run: ``python benchmarks/bench_process.py [gen diff transitive pull plugin]`` (default:
+all; or ``nox -s bench -- process``).
 """
 
 from __future__ import annotations
 
+import copy
+import json
 import os
+import random
 import resource
 import shutil
 import subprocess
@@ -36,8 +42,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from bench_diff import build_sets, write  # noqa: E402
-from synth import write_schema_set  # noqa: E402
+from bench_diff import build_sets, mutate, write  # noqa: E402
+from synth import generate_schema_set, write_schema_set  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PY = sys.executable
@@ -169,6 +175,46 @@ def bench_diff(work: Path, table: Table) -> None:
         table.add(f"tc-schema diff, {count} schemas", ours, ratio(ours, base, target))
 
 
+def _git_line(root: Path, releases: int, schemas: int) -> Path:
+    """A contracts repository with tags contracts-v1.0.0 … contracts-v1.<releases-1>.0, each
+    release changing 3 schemas; the working tree changes 3 more."""
+    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@e", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@e"}  # fmt: skip
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    root.mkdir()
+    git("init", "-q")
+    documents = generate_schema_set(schemas)
+    rng = random.Random("bench-transitive")
+    for minor in range(releases + 1):
+        if minor:
+            documents = copy.deepcopy(documents)
+            for name in rng.sample(sorted(documents), 3):
+                mutate(documents[name], rng)
+        folder = root / "schemas"
+        folder.mkdir(exist_ok=True)
+        for name, document in documents.items():
+            (folder / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n")
+        if minor < releases:
+            git("add", "-A")
+            git("commit", "-q", "-m", f"1.{minor}.0")
+            git("tag", f"contracts-v1.{minor}.0")
+    return root
+
+
+def bench_transitive(work: Path, table: Table) -> None:
+    repo = _git_line(work / "line", 20, 50)
+    newest = "git:contracts-v1.19.0:schemas"
+    pairwise = best(tc("diff", newest, "schemas", "--to-version", "1.20.0"), cwd=repo, ok=(0, 1))
+    table.add("tc-schema diff, pairwise, 50 schemas (baseline)", pairwise)
+    line = "git:contracts-v*:schemas"
+    ours = best(
+        tc("diff", "--transitive", line, "schemas", "--to-version", "1.20.0"), cwd=repo, ok=(0, 1)
+    )
+    table.add("tc-schema diff --transitive, 20 releases", ours, ratio(ours, pairwise))
+
+
 def _pinned_layout(work: Path) -> str:
     example = ROOT / "examples" / "ai-coach"
     shutil.copytree(example / "contracts-layout", work / "layout")
@@ -181,7 +227,7 @@ def _pinned_layout(work: Path) -> str:
 
 
 def bench_pull(work: Path, table: Table) -> None:
-    from tc_contracts_py.oci.localregistry import registry_binary, start_registry
+    from tests.registry import registry_binary, start_registry
 
     cache = work / "cache"
     registry = None
@@ -218,15 +264,25 @@ def bench_plugin(work: Path, table: Table) -> None:
     table.add("pytest with the plugin, examples/ai-coach", plugin)
 
 
+BENCHES: dict[str, Callable[[Path, Table], None]] = {
+    "gen": bench_gen,
+    "diff": bench_diff,
+    "transitive": bench_transitive,
+    "pull": bench_pull,
+    "plugin": bench_plugin,
+}
+
+
 def main() -> None:
+    wanted = [name for name in sys.argv[1:] if name in BENCHES] or list(BENCHES)
     print(f"min of {REPEAT} runs each, wall and CPU seconds of the whole process", flush=True)
     table = Table()
     with tempfile.TemporaryDirectory(prefix="bench-process-") as temp:
         work = Path(temp)
-        bench_gen(work, table)
-        bench_diff(work, table)
-        bench_pull(work, table)
-        bench_plugin(work, table)
+        if "pull" in wanted and "gen" not in wanted:
+            write_schema_set(work / "set100", 100)  # what pull pushes
+        for name in wanted:
+            BENCHES[name](work, table)
 
 
 if __name__ == "__main__":

@@ -36,26 +36,53 @@ _SCHEMA_MAPS = frozenset(
 )
 
 
-def _children(node: dict[str, Any], label: str) -> list[tuple[Any, str]]:
-    children: list[tuple[Any, str]] = []
+# A path from the walk's start, as a chain of (parent, token) pairs: a label is spelled out
+# only for the subschema that is too deep, since building one per node was most of the cost.
+_Path = tuple[Any, str] | None
+
+
+def _label(base: str, path: _Path) -> str:
+    tokens: list[str] = []
+    while path is not None:
+        path, token = path
+        tokens.append(token)
+    return base + "".join(reversed(tokens))
+
+
+def _push_children(
+    stack: list[tuple[Any, Any, str, _Path, int, bool]],
+    node: dict[str, Any],
+    resolver: Any,
+    base: str,
+    path: _Path,
+    depth: int,
+) -> None:
     for key, value in node.items():
         if key in _DATA_KEYWORDS or key == "$ref":
             continue
         if key in _SCHEMA_MAPS and isinstance(value, dict):
-            children += [
-                (sub, f"{label}/{escape_pointer_token(key)}/{escape_pointer_token(name)}")
-                for name, sub in value.items()
-                if isinstance(sub, dict)
-            ]
+            prefix = f"/{escape_pointer_token(key)}/"
+            for name, sub in value.items():
+                if isinstance(sub, dict):
+                    stack.append(
+                        (
+                            sub,
+                            resolver,
+                            base,
+                            (path, prefix + escape_pointer_token(name)),
+                            depth,
+                            False,
+                        )
+                    )
         elif isinstance(value, dict):
-            children.append((value, f"{label}/{escape_pointer_token(key)}"))
+            stack.append(
+                (value, resolver, base, (path, f"/{escape_pointer_token(key)}"), depth, False)
+            )
         elif isinstance(value, list):
-            children += [
-                (sub, f"{label}/{escape_pointer_token(key)}/{index}")
-                for index, sub in enumerate(value)
-                if isinstance(sub, dict)
-            ]
-    return children
+            prefix = f"/{escape_pointer_token(key)}/"
+            for index, sub in enumerate(value):
+                if isinstance(sub, dict):
+                    stack.append((sub, resolver, base, (path, f"{prefix}{index}"), depth, False))
 
 
 def schema_too_deep(document: Any, resolver: Any, uri: str) -> str | None:
@@ -67,41 +94,45 @@ def schema_too_deep(document: Any, resolver: Any, uri: str) -> str | None:
     """
     deepest: dict[int, int] = {}
     on_path: set[int] = set()
-    stack: list[tuple[Any, Any, str, int, bool]] = [(document, resolver, f"{uri}#", 0, False)]
+    stack: list[tuple[Any, Any, str, _Path, int, bool]] = [
+        (document, resolver, f"{uri}#", None, 0, False)
+    ]
     while stack:
-        node, node_resolver, label, depth, leaving = stack.pop()
+        node, node_resolver, base, path, depth, leaving = stack.pop()
+        key = id(node)
         if leaving:
-            on_path.discard(id(node))
+            on_path.discard(key)
             continue
-        if not isinstance(node, dict) or id(node) in on_path:
+        if not isinstance(node, dict) or key in on_path:
             continue
         if depth > MAX_SCHEMA_DEPTH:
-            return label
-        if deepest.get(id(node), -1) >= depth:
+            return _label(base, path)
+        if deepest.get(key, -1) >= depth:
             continue
-        deepest[id(node)] = depth
-        on_path.add(id(node))
-        stack.append((node, node_resolver, label, depth, True))
+        deepest[key] = depth
+        on_path.add(key)
+        stack.append((node, node_resolver, base, path, depth, True))
         ref = node.get("$ref")
         if isinstance(ref, str):
-            try:
-                resolved = node_resolver.lookup(ref)
-            except (referencing.exceptions.Unresolvable, TypeError, LookupError):
-                pass  # check_refs reports it
-            else:
-                target = urljoin(label, ref)
-                stack.append(
-                    (
-                        resolved.contents,
-                        resolved.resolver,
-                        target if "#" in target else target + "#",
-                        depth + 1,
-                        False,
-                    )
-                )
-        for child, child_label in _children(node, label):
-            stack.append((child, node_resolver, child_label, depth + 1, False))
+            _push_ref_target(stack, node_resolver, _label(base, path), ref, depth + 1)
+        _push_children(stack, node, node_resolver, base, path, depth + 1)
     return None
+
+
+def _push_ref_target(
+    stack: list[tuple[Any, Any, str, _Path, int, bool]],
+    resolver: Any,
+    label: str,
+    ref: str,
+    depth: int,
+) -> None:
+    try:
+        resolved = resolver.lookup(ref)
+    except (referencing.exceptions.Unresolvable, TypeError, LookupError):
+        return  # check_refs reports it
+    target = urljoin(label, ref)
+    base = target if "#" in target else target + "#"
+    stack.append((resolved.contents, resolved.resolver, base, None, depth, False))
 
 
 def toml_too_deep(text: str) -> int | None:

@@ -6,15 +6,19 @@ import re
 import subprocess
 from dataclasses import replace
 
-import semver
-
 from tc_contracts_py.archive import read_schema_files
 from tc_contracts_py.errors import SourceError
 from tc_contracts_py.schemaset import read_schema_folder
-from tc_contracts_py.source_spec import SourceKind, SourceOptions, SourceSpec, parse_source
+from tc_contracts_py.source_spec import (
+    Release,
+    SourceKind,
+    SourceOptions,
+    SourceSpec,
+    parse_source,
+    releases_among,
+)
 
 _GLOB = re.compile(r"[*?\[]")
-_TAG_VERSION = re.compile(r"(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$")
 
 
 def read_local_files(spec: SourceSpec, options: SourceOptions) -> dict[str, bytes]:
@@ -35,33 +39,47 @@ def latest_release_source(text: str) -> str:
     the highest semantic version in a tag name, prereleases left out (they are not releases).
     """
     spec = parse_source(text)
-    if spec.kind is not SourceKind.GIT or not _GLOB.search(spec.reference or ""):
+    if not is_git_line(spec):
         return text
-    assert spec.path is not None
-    return f"git:{_latest_tag(spec)}:{spec.path.as_posix()}"
+    return git_release_source(spec, git_releases(spec)[-1])
 
 
-def _latest_tag(spec: SourceSpec) -> str:
+def is_git_line(spec: SourceSpec) -> bool:
+    """``git:contracts-v*:schemas``: a revision with glob characters names a line of releases."""
+    return spec.kind is SourceKind.GIT and bool(_GLOB.search(spec.reference or ""))
+
+
+def git_releases(spec: SourceSpec) -> list[Release]:
+    """The releases among the tags the revision glob matches, oldest first; at least one."""
     assert spec.reference is not None
-    listing = _git(["tag", "--list", "--end-of-options", spec.reference], spec.text)
-    releases: list[tuple[semver.Version, str]] = []
-    for tag in listing.decode("utf-8", "replace").split():
-        match = _TAG_VERSION.search(tag)
-        if match and semver.Version.is_valid(match.group(1)):
-            version = semver.Version.parse(match.group(1))
-            if version.prerelease is None:
-                releases.append((version, tag))
+    releases = releases_among(git_tags(spec.text, spec.reference))
     if not releases:
         raise SourceError(
             f"{spec.text}: no release tag matches {spec.reference!r} "
             "(for a first release, use --from-empty)"
         )
-    return max(releases)[1]
+    return releases
+
+
+def git_release_source(spec: SourceSpec, release: Release) -> str:
+    """The source that names one release of a git line: ``git:contracts-v1.4.0:schemas``."""
+    assert spec.path is not None
+    return f"git:{release.tag}:{spec.path.as_posix()}"
+
+
+def _latest_tag(spec: SourceSpec) -> str:
+    return git_releases(spec)[-1].tag
+
+
+def git_tags(what: str, pattern: str | None = None) -> list[str]:
+    """The current repository's tags (those matching the glob ``pattern`` when given)."""
+    args = ["tag", "--list"] + (["--end-of-options", pattern] if pattern is not None else [])
+    return _git(args, what).decode("utf-8", "replace").split()
 
 
 def read_git_folder(spec: SourceSpec) -> dict[str, bytes]:
     """The ``*.json`` files of ``PATH`` at git revision ``REF``, read through ``git cat-file``."""
-    if spec.reference is not None and _GLOB.search(spec.reference):
+    if is_git_line(spec):
         spec = replace(spec, reference=_latest_tag(spec))
     assert spec.reference is not None
     assert spec.path is not None

@@ -182,6 +182,25 @@ def _remember_checked(digest: str) -> None:
     _remember(_CHECKED, digest)
 
 
+# Whether a document's refs reach outside its own file, by digest: a property of its bytes.
+_REFERS_OUTSIDE: dict[str, bool] = {}
+
+
+def _remember_refers(digest: str, leaves_file: bool) -> None:
+    if len(_REFERS_OUTSIDE) >= _CHECKED_LIMIT:
+        _REFERS_OUTSIDE.pop(next(iter(_REFERS_OUTSIDE)))
+    _REFERS_OUTSIDE[digest] = leaves_file
+
+
+def refers_outside(schema: Schema) -> bool:
+    """Whether a ``$ref`` of ``schema`` leaves its own file (or resolves against an ``$id``)."""
+    found = _REFERS_OUTSIDE.get(schema.digest)
+    if found is None:
+        found = any(base or not ref.startswith("#") for base, _, ref in iter_refs(schema.document))
+        _remember_refers(schema.digest, found)
+    return found
+
+
 _METASCHEMA_FORMAT_CHECKERS: dict[Dialect, jsonschema.FormatChecker] = {}
 
 
@@ -285,8 +304,10 @@ def parse_schema_bytes(filename: str, data: bytes) -> Schema:
         ) from None
     except RecursionError:
         raise SchemaError(filename, "", "invalid JSON: nested too deeply") from None
-    # Every level opens a bracket, so a file with few of them cannot nest deeply.
-    shallow = data.count(b"{") + data.count(b"[") <= MAX_NESTING_DEPTH
+    digest = hashlib.sha256(data).hexdigest()
+    # Every level opens a bracket, so a file with few of them cannot nest deeply; and bytes
+    # this process has checked before passed (a diff loads two releases sharing most files).
+    shallow = digest in _CHECKED or data.count(b"{") + data.count(b"[") <= MAX_NESTING_DEPTH
     ok, where = (True, "") if shallow else _nesting_depth_ok(document, MAX_NESTING_DEPTH)
     if not ok:
         raise SchemaError(
@@ -304,7 +325,6 @@ def parse_schema_bytes(filename: str, data: bytes) -> Schema:
         if found is None:
             raise SchemaError(filename, "/$schema", f"unsupported dialect {declared!r}")
         dialect = found
-    digest = hashlib.sha256(data).hexdigest()
     if digest not in _CHECKED:
         check_against_metaschema(filename, document, dialect)
         _remember_checked(digest)
@@ -458,9 +478,11 @@ class SchemaSet:
             if schema.digest in known:
                 continue
             self_contained = memo
+            leaves_file = False
             for base, pointer, ref in iter_refs(schema.document):
                 if base or not ref.startswith("#"):
                     self_contained = False
+                    leaves_file = True
                 base_uri = urljoin(schema.uri, base) if base else schema.uri
                 if _is_remote(ref):
                     raise SchemaError(
@@ -481,15 +503,18 @@ class SchemaSet:
                     else:
                         message = f"$ref {ref!r} does not resolve"
                     raise SchemaError(schema.filename, pointer, message) from None
+            _remember_refers(schema.digest, leaves_file)
             if self_contained:
                 learned.append(schema.digest)
         self._check_in_place_cycles(skip=known)
-        self._check_depth()
+        self._check_depth(skip=known)
         for digest in learned:
             _remember(_SELF_CONTAINED, digest)
 
-    def _check_depth(self) -> None:
+    def _check_depth(self, skip: set[str] | frozenset[str] = frozenset()) -> None:
         for schema in self.schemas.values():
+            if schema.digest in skip:
+                continue
             label = schema_too_deep(schema.document, self.resolver(schema.name), schema.uri)
             if label is not None:
                 file, _, pointer = label.partition("#")

@@ -13,9 +13,12 @@ Accepted spellings:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+
+import semver
 
 from tc_contracts_py.archive import DEFAULT_MAX_UNPACKED_BYTES
 from tc_contracts_py.errors import SourceError
@@ -106,6 +109,32 @@ def _parse_layout(text: str) -> SourceSpec:
     return SourceSpec(
         SourceKind.OCI_LAYOUT, text, path=Path(rest), reference=reference, digest=digest
     )
+
+
+_TAG_VERSION = re.compile(r"(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$")
+
+
+@dataclass(frozen=True, order=True)
+class Release:
+    """One release of a line: its version and the tag that names it (``contracts-v1.2.0``)."""
+
+    version: semver.Version
+    tag: str
+
+
+def releases_among(tags: Iterable[str]) -> list[Release]:
+    """The releases a list of tags names, oldest first: a semantic version ends the tag
+    (``1.2.0``, ``v1.2.0``, ``contracts-v1.2.0``); prereleases are left out (not releases).
+    Two tags of one version (``1.2.0`` and ``v1.2.0``) count once, the shorter spelling."""
+    found: dict[semver.Version, str] = {}
+    for tag in tags:
+        match = _TAG_VERSION.search(tag)
+        if not match or not semver.Version.is_valid(match.group(1)):
+            continue
+        version = semver.Version.parse(match.group(1))
+        if version.prerelease is None and (version not in found or tag < found[version]):
+            found[version] = tag
+    return sorted(Release(version, tag) for version, tag in found.items())
 
 
 # The cache directory override; here rather than in oci.cache so that reading it does not

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -30,8 +30,6 @@ from tc_contracts_py.errors import (
 )
 from tc_contracts_py.redaction import redact
 from tc_contracts_py.source_spec import ENV_CACHE_DIR, SourceKind, SourceOptions, parse_source
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ExitCode(IntEnum):
@@ -185,14 +183,6 @@ fetch_flags = _fetch_flag_options(*_FETCH_OPTIONS)
 registry_fetch_flags = _fetch_flag_options("cache_dir", "insecure", "ca_file", "timeout")
 # push writes to the registry and reads no cache.
 push_fetch_flags = _fetch_flag_options("insecure", "ca_file", "timeout")
-
-
-def fetch_options(function: F) -> F:
-    """``fetch_flags`` as five separate arguments: left for ``tc-schema diff`` until it takes
-    a ``FetchFlags`` too."""
-    for decorator in reversed(list(_FETCH_OPTIONS.values())):
-        function = decorator(function)
-    return function
 
 
 def source_options_from(

@@ -15,22 +15,26 @@ from tc_contracts_py.atomic import atomic_write_bytes, output_descriptor, write_
 from tc_contracts_py.changesets import read_changesets
 from tc_contracts_py.cli.common import (
     CheckFailed,
+    FetchFlags,
     config_option,
-    fetch_options,
+    fetch_flags,
     load_project_config,
-    source_options_from,
     unknown_properties_option,
 )
-from tc_contracts_py.diff import ZeroMajor, diff_schema_sets
+from tc_contracts_py.diff import ZeroMajor
 from tc_contracts_py.diff.catalogue import RENDERERS as RULE_FORMATS
 from tc_contracts_py.diff.catalogue import render_rules
 from tc_contracts_py.diff.model import DiffReport
-from tc_contracts_py.diff.policy import diff_package, policy_from_config
+from tc_contracts_py.diff.policy import (
+    compatibility_from_config,
+    diff_package,
+    policy_from_config,
+)
 from tc_contracts_py.diff.report import FORMATS, render
 from tc_contracts_py.errors import ConfigError, InputError, naming_os_errors
-from tc_contracts_py.local_sources import latest_release_source
+from tc_contracts_py.release_line import diff_sources
 from tc_contracts_py.schemaset import SchemaSet, schema_directory
-from tc_contracts_py.sources import SourceKind, load_schema_set, parse_source
+from tc_contracts_py.sources import SourceKind, parse_source
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,6 +65,13 @@ def _version_option(name: str, help_text: str) -> Callable[[F], F]:
 )
 @click.option(
     "--from-empty", is_flag=True, help="A first release: compare NEW with an empty schema set."
+)
+@click.option(
+    "--transitive/--pairwise",
+    default=None,
+    help="transitive: compare NEW with every release of the line OLD names that NEW's major "
+    "keeps (OLD: oci://host/repo or git:contracts-v*:schemas). "
+    "Default: [tool.tc-contracts.diff] compatibility, else pairwise.",
 )
 @click.option("--no-gate", is_flag=True, help="Report the changes without gating (exit 0).")
 @click.option(
@@ -97,7 +108,7 @@ def _version_option(name: str, help_text: str) -> Callable[[F], F]:
     help="Write the report to this file instead of stdout (atomically; through a symlink; "
     "in place for a device or fifo; `-` and /dev/stdout are stdout).",
 )
-@fetch_options
+@fetch_flags
 def diff_command(
     sources: tuple[str, ...],
     from_version: str | None,
@@ -105,6 +116,7 @@ def diff_command(
     declared_bump: str | None,
     changesets_dir: Path | None,
     from_empty: bool,
+    transitive: bool | None,
     no_gate: bool,
     write_changeset: Path | None,
     fmt: str,
@@ -113,11 +125,7 @@ def diff_command(
     waivers_path: Path | None,
     config_path: Path | None,
     output: Path | None,
-    offline: bool,
-    cache_dir: Path | None,
-    insecure: bool,
-    ca_file: Path | None,
-    timeout: float | None,
+    fetch: FetchFlags,
 ) -> None:
     """Compare the schema sets OLD and NEW and apply the semver gate.
 
@@ -127,8 +135,6 @@ def diff_command(
     Exit codes: 0 pass, 1 gate failed, 2 bad input, 3 operational error.
     """
     old_source, new_source = _sources(sources, from_empty)
-    if old_source is not None:
-        old_source = latest_release_source(old_source)  # its version comes from the tag
     config = load_project_config(config_path)
     changesets = None
     if to_version is None and declared_bump is None:
@@ -146,20 +152,18 @@ def diff_command(
         gate=not no_gate,
         waivers_path=waivers_path,
     )
-    options = source_options_from(
-        config,
-        offline=offline,
-        cache_dir=cache_dir,
-        insecure=insecure,
-        ca_file=ca_file,
-        timeout=timeout,
-    )
-    if old_source is None:
-        old, old_source = SchemaSet({}, origin=EMPTY), EMPTY
-    else:
-        old = load_schema_set(old_source, options, allow_empty=True)
-    new = load_schema_set(new_source, options)
-    report = diff_schema_sets(old, new, policy, old_source=old_source, new_source=new_source)
+    options = fetch.source_options(config)
+    compatibility = compatibility_from_config(config, transitive)
+    report, new = diff_sources(old_source, new_source, policy, options, compatibility)
+    _emit(report, fmt, output, new_source, new)
+    _write_changeset(report, write_changeset)
+    if report.failed:
+        raise CheckFailed()
+
+
+def _emit(
+    report: DiffReport, fmt: str, output: Path | None, new_source: str, new: SchemaSet
+) -> None:
     if output is not None and output_descriptor(output) == 1:
         output = None  # stdout, through click like any report (a closed pipe is no error)
     color = fmt == "text" and output is None and _stdout_is_tty() and not os.environ.get("NO_COLOR")
@@ -172,22 +176,22 @@ def diff_command(
         click.echo(text, nl=False, color=color)
     if fmt == "github":
         _append_job_summary(report)
-    if write_changeset is not None and report.suggested_changeset is not None:
-        atomic_write_bytes(write_changeset, report.suggested_changeset.encode("utf-8"))
-        click.echo(f"wrote {write_changeset}", err=True)
-    elif write_changeset is not None and not report.failed:
-        click.echo(f"{write_changeset} not written: the gate does not fail", err=True)
-    elif write_changeset is not None:
+
+
+def _write_changeset(report: DiffReport, path: Path | None) -> None:
+    if path is None:
+        return
+    if report.suggested_changeset is not None:
+        atomic_write_bytes(path, report.suggested_changeset.encode("utf-8"))
+        click.echo(f"wrote {path}", err=True)
+    elif not report.failed:
+        click.echo(f"{path} not written: the gate does not fail", err=True)
+    else:
         raise ConfigError(
-            f"--write-changeset {write_changeset}: no changeset fixes this failure (the gate "
+            f"--write-changeset {path}: no changeset fixes this failure (the gate "
             "fails on versions, or no package.json beside .changeset/ or "
             "[tool.tc-contracts.diff] package names the package)"
         )
-    if report.failed:
-        raise CheckFailed()
-
-
-EMPTY = "<empty>"
 
 
 def _sources(sources: tuple[str, ...], from_empty: bool) -> tuple[str | None, str]:

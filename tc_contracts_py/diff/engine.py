@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from typing import Any
 
 from tc_contracts_py.diff import gate
@@ -17,6 +15,7 @@ from tc_contracts_py.diff.model import (
     Change,
     DiffReport,
     Direction,
+    GateFinding,
     GateStatus,
     Role,
     SchemaResult,
@@ -37,9 +36,7 @@ from tc_contracts_py.diff.validate import SideValidators
 from tc_contracts_py.diff.waivers import apply_waivers
 from tc_contracts_py.diff.walker import Comparison, Hit, Location, Walker
 from tc_contracts_py.diff.witness import WitnessFinder
-from tc_contracts_py.schemaset import Dialect, Schema, SchemaSet
-
-_EXTERNAL_REF = re.compile(r'"\$ref":\s*"(?!#)')
+from tc_contracts_py.schemaset import Dialect, Schema, SchemaSet, refers_outside
 
 
 class _Sides:
@@ -77,7 +74,7 @@ def diff_schema_sets(
     policy = policy or DiffPolicy()
     old_source = old_source or old.origin
     new_source = new_source or new.origin
-    new_version, new_version_from = _new_version(policy, new, new_source)
+    new_version, new_version_from = new_version_of(policy, new, new_source)
     report = DiffReport(
         old=SideInfo(
             old_source, policy.from_version or old.version or version_from_source(old_source)
@@ -86,6 +83,21 @@ def diff_schema_sets(
         unknown_properties=policy.unknown_properties.value,
         zero_major=policy.zero_major.value,
     )
+    _compare_schemas(report, old, new, policy)
+    expired = apply_waivers(report.changes, policy.waivers, policy.today)
+    report.required_bump = max(
+        (change.counted_bump for change in report.changes),
+        key=lambda bump: bump.value,
+        default=Bump.NONE,
+    )
+    _apply_gate(report, policy, new_version, new_version_from, len(old) == 0, expired)
+    return report
+
+
+def _compare_schemas(
+    report: DiffReport, old: SchemaSet, new: SchemaSet, policy: DiffPolicy
+) -> None:
+    """One ``SchemaResult`` per schema of either set, and the changes found in each."""
     sides = _Sides(old, new, policy)
     changed_files = {
         s.filename for s in old if s.name not in new or new[s.name].digest != s.digest
@@ -106,29 +118,35 @@ def diff_schema_sets(
             changes = _diff_one(sides, old_schema, new_schema, policy, role)
         for change in changes:
             change.bump = _bump(change, role, policy)
-        result = SchemaResult(
-            name, SchemaStatus.CHANGED if changes else SchemaStatus.UNCHANGED, role
-        )
-        for change in changes:
-            result.breaks |= change.breaks
-            if change.bump.value > result.bump.value:
-                result.bump = change.bump
-        report.schemas.append(result)
+        report.schemas.append(_schema_result(name, role, changes))
         report.changes.extend(changes)
-    expired = apply_waivers(report.changes, policy.waivers, policy.today)
-    required = Bump.NONE
-    for change in report.changes:
-        if change.counted_bump.value > required.value:
-            required = change.counted_bump
-    report.required_bump = required
+
+
+def _schema_result(name: str, role: Role, changes: list[Change]) -> SchemaResult:
+    result = SchemaResult(name, SchemaStatus.CHANGED if changes else SchemaStatus.UNCHANGED, role)
+    for change in changes:
+        result.breaks |= change.breaks
+        if change.bump.value > result.bump.value:
+            result.bump = change.bump
+    return result
+
+
+def _apply_gate(
+    report: DiffReport,
+    policy: DiffPolicy,
+    new_version: str | None,
+    new_version_from: str | None,
+    first_release: bool,
+    expired: list[GateFinding],
+) -> None:
     verdict = gate.evaluate(
         policy,
         gate.GateInput(
             old_version=report.old.version,
             new_version=new_version,
             new_version_from=new_version_from,
-            first_release=len(old) == 0,
-            required=required,
+            first_release=first_release,
+            required=report.required_bump,
             changes=report.changes,
             roles={s.name: s.role for s in report.schemas},
         ),
@@ -143,10 +161,9 @@ def diff_schema_sets(
         report.gate_findings = [*verdict.findings, *expired]
         if expired:
             report.gate = GateStatus.FAIL
-    return report
 
 
-def _new_version(
+def new_version_of(
     policy: DiffPolicy, new: SchemaSet, new_source: str
 ) -> tuple[str | None, str | None]:
     """NEW's version and where it was found."""
@@ -164,8 +181,7 @@ def _surely_unchanged(old: Schema, new: Schema, changed_files: set[str]) -> bool
     if not changed_files:
         return True
     # An identical document still changes meaning if a file it refers to changed.
-
-    return _EXTERNAL_REF.search(json.dumps(old.document)) is None
+    return not refers_outside(old)
 
 
 def _fingerprint(*parts: str) -> str:

@@ -107,6 +107,23 @@ def suggested_changeset(facts: GateInput, package: str, allowed: Bump) -> str:
     return f"---\n{json.dumps(package)}: {facts.required.label}\n---\n\n{what}: {names}.\n"
 
 
+def version_on_line(policy: DiffPolicy, newest: str, new_version: str | None) -> str:
+    """NEW's version on a release line whose newest release is ``newest``, declared in the
+    order ``evaluate`` reads declarations: a declared bump applied to the newest release,
+    NEW's version, the changesets' bump. Undeclared, NEW keeps the newest release's major
+    (its gate fails closed on a major break), so the newest release's version stands in."""
+    base = parse_version(newest)
+    assert base is not None
+    if policy.declared_bump is not None:
+        return str(next_version(base, policy.declared_bump))
+    if new_version is not None:
+        return new_version
+    changesets = policy.changesets
+    if changesets is not None and changesets.bump is not None:
+        return str(next_version(base, changesets.bump))
+    return newest
+
+
 def evaluate(policy: DiffPolicy, facts: GateInput) -> Verdict:
     """The gate's verdict. ``--no-gate`` keeps the declaration for the report, gates nothing."""
     verdict = _evaluate(policy, facts)
@@ -169,12 +186,14 @@ def _undeclared(
 def _from_bump(
     policy: DiffPolicy, facts: GateInput, bump: Bump, declaration: Declaration, what: str
 ) -> Verdict:
-    """A bump declared without a version: OLD's version, when known, gives NEW's."""
+    """A bump declared without a version: OLD's version (on a line, the newest release's),
+    when known, gives NEW's; the bump from OLD to it is what the declaration allows."""
     old = parse_version(facts.old_version) if facts.old_version else None
+    base = parse_version(policy.bump_base) if policy.bump_base else old
     new_version = None
     declared = bump
-    if old is not None:
-        new = next_version(old, bump)
+    if old is not None and base is not None:
+        new = next_version(base, bump)
         new_version = str(new)
         # finishing a prerelease (1.0.0-beta.1 -> 1.0.0) is the bump it was declared as
         if old.prerelease is None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from tc_contracts_py.diff.impact import Exposure, Impact, SchemaImpact
 from tc_contracts_py.diff.model import SchemaStatus
-from tc_contracts_py.diff.report import _payload
+from tc_contracts_py.diff.report import witness_text
 
 _AS = {Exposure.READS: "a reader", Exposure.WRITES: "a writer"}
 
@@ -51,7 +51,7 @@ def render_impact_text(impact: Impact) -> str:
             if change.witness is not None and item.breaks:
                 lines.append(
                     f"      witness (valid under {change.witness.direction.writer}, rejected by "
-                    f"{change.witness.direction.reader}): {_payload(change)}"
+                    f"{change.witness.direction.reader}): {witness_text(change)}"
                 )
     unchanged = [s.name for s in impact.schemas if s.status is SchemaStatus.UNCHANGED]
     if unchanged:
@@ -98,7 +98,7 @@ def render_impact_markdown(impact: Impact) -> str:
                     f"  witness, valid under {change.witness.direction.writer} and rejected by "
                     f"{change.witness.direction.reader}:",
                     "  ```json",
-                    f"  {_payload(change)}",
+                    f"  {witness_text(change)}",
                     "  ```",
                 ]
         lines += ["", "</details>"]

@@ -116,6 +116,8 @@ class Change:
     bump: Bump = Bump.NONE
     waived: bool = False
     waiver_reason: str | None = None
+    # transitive checks: the versions of the releases this change is found against
+    against: tuple[str, ...] = ()
 
     @property
     def counted_bump(self) -> Bump:
@@ -127,11 +129,16 @@ class Change:
         return Direction.OLD_READERS in self.breaks
 
     @property
+    def against_label(self) -> str:
+        """``against 1.0.0, 1.1.0`` on a transitive check; empty otherwise."""
+        return f"against {', '.join(self.against)}" if self.against else ""
+
+    @property
     def breaks_new_readers(self) -> bool:
         return Direction.NEW_READERS in self.breaks
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "rule": self.rule,
             "schema": self.schema,
             "old_pointer": self.old_pointer,
@@ -146,6 +153,9 @@ class Change:
             "witness": self.witness.to_json() if self.witness else None,
             "waived": self.waived,
         }
+        if self.against:
+            found["against"] = list(self.against)
+        return found
 
 
 @dataclass(frozen=True)
@@ -236,6 +246,49 @@ class ChangesetRelease:
     files: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ReleaseVerdict:
+    """The gate of NEW against one release of a line: a change found against it blocks
+    when this gate fails and the change requires more than ``allowed``."""
+
+    version: str
+    source: str
+    gate: GateStatus
+    allowed: Bump
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "source": self.source,
+            "gate": self.gate.value,
+            "allowed_bump": self.allowed.label,
+        }
+
+
+@dataclass(frozen=True)
+class LineInfo:
+    """A transitive check: the line OLD names and the releases NEW was compared with.
+
+    ``owed`` is false when NEW's version starts a major above every release: nothing is
+    owed, and ``releases`` is the newest release alone, compared for the report."""
+
+    source: str
+    releases: tuple[ReleaseVerdict, ...]
+    owed: bool = True
+
+    @property
+    def versions(self) -> list[str]:
+        return [r.version for r in self.releases]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mode": "transitive",
+            "line": self.source,
+            "owed": self.owed,
+            "releases": [r.to_json() for r in self.releases],
+        }
+
+
 @dataclass
 class SideInfo:
     source: str
@@ -261,6 +314,7 @@ class DiffReport:
     allowed_bump: Bump = Bump.MAJOR
     gate: GateStatus = GateStatus.OFF
     suggested_changeset: str | None = None
+    line: LineInfo | None = None  # set by a transitive check
 
     @property
     def failed(self) -> bool:
@@ -270,13 +324,23 @@ class DiffReport:
         return [c for c in self.changes if c.bump is Bump.MAJOR]
 
     def blocks(self, change: Change) -> bool:
-        """Whether this change fails the gate: it requires more than the declaration allows."""
-        return self.gate is GateStatus.FAIL and change.counted_bump.value > self.allowed_bump.value
+        """Whether this change fails the gate: it requires more than the declaration allows
+        (on a line: more than some release it is found against allows, whose gate fails)."""
+        if self.gate is not GateStatus.FAIL:
+            return False
+        if self.line is None:
+            return change.counted_bump.value > self.allowed_bump.value
+        return any(
+            r.gate is GateStatus.FAIL and change.counted_bump.value > r.allowed.value
+            for r in self.line.releases
+            if r.version in change.against
+        )
 
     def blocking_changes(self) -> list[Change]:
         return [c for c in self.changes if self.blocks(c)]
 
     def to_json(self) -> dict[str, Any]:
+        compatibility = {"compatibility": self.line.to_json()} if self.line else {}
         return {
             "format_version": FORMAT_VERSION,
             "old": self.old.to_json(),
@@ -290,6 +354,7 @@ class DiffReport:
             "declared_by": self.declared_by.to_json(),
             "gate": self.gate.value,
             "suggested_changeset": self.suggested_changeset,
+            **compatibility,
             "schemas": [s.to_json() for s in self.schemas],
             "changes": [{**c.to_json(), "blocking": self.blocks(c)} for c in self.changes]
             + [{**f.to_json(), "blocking": True} for f in self.gate_findings],

@@ -39,6 +39,27 @@ DEFAULT_ROLES: tuple[tuple[Role, tuple[str, ...]], ...] = (
 _VERSION_SUFFIX = re.compile(r"V\d+$")
 
 
+class Compatibility(StrEnum):
+    """Whom NEW must be compatible with. ``pairwise``: the one release OLD names.
+
+    ``transitive``: every release of the line OLD names that NEW's major keeps.
+    """
+
+    PAIRWISE = "pairwise"
+    TRANSITIVE = "transitive"
+
+
+def compatibility_from_config(config: ProjectConfig, transitive: bool | None) -> Compatibility:
+    """``--transitive/--pairwise``, else ``[tool.tc-contracts.diff] compatibility``."""
+    if transitive is not None:
+        return Compatibility.TRANSITIVE if transitive else Compatibility.PAIRWISE
+    value = config.section("diff").get("compatibility", Compatibility.PAIRWISE.value)
+    where = f"{config.path or '<config>'}: diff"
+    return Compatibility(
+        _choice(where, "compatibility", value, tuple(c.value for c in Compatibility))
+    )
+
+
 @dataclass(frozen=True)
 class DiffPolicy:
     unknown_properties: UnknownProperties = UnknownProperties.STRIP
@@ -52,6 +73,8 @@ class DiffPolicy:
     # the other declarations of the bump (docs/diff.md, "The semver gate")
     declared_bump: Bump | None = None
     changesets: ChangesetRelease | None = None
+    # the version a declared bump is applied to, when not OLD's: on a release line, the newest
+    bump_base: str | None = None
     package: str | None = None  # the package a suggested changeset names
     gate: bool = True
     waivers: tuple[Waiver, ...] = ()

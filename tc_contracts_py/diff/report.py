@@ -7,6 +7,7 @@ text gets colour.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -44,14 +45,14 @@ def render_json(report: DiffReport) -> str:
     return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
-def _payload(change: Change, limit: int = _PAYLOAD_LIMIT) -> str:
+def witness_text(change: Change, limit: int = _PAYLOAD_LIMIT) -> str:
     if change.witness is None:
         return ""
     text = json.dumps(change.witness.payload, ensure_ascii=False, sort_keys=True)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _breaks(change: Change) -> str:
+def breaks_text(change: Change) -> str:
     parts = []
     if change.breaks_new_readers:
         parts.append("new readers")
@@ -91,6 +92,19 @@ def _declared(report: DiffReport) -> str:
     return f"{report.declared_bump.label} (from {report.declared_by.detail})"
 
 
+def _line_summary(report: DiffReport) -> str:
+    """Which releases a transitive check compared NEW with, and why."""
+    assert report.line is not None
+    compared = ", ".join(report.line.versions)
+    new = _version(report, "new")
+    if report.line.owed:
+        return f"transitive: NEW ({new}) against every release it owes: {compared}"
+    return (
+        f"transitive: NEW ({new}) starts a major above the line, so it owes no release; "
+        f"compared with the newest, {compared}"
+    )
+
+
 def _verdict_line(report: DiffReport) -> str:
     return (
         f"required bump: {report.required_bump.label}; declared: {_declared(report)}; "
@@ -110,6 +124,7 @@ def render_text(report: DiffReport, *, color: bool = False) -> str:
         f"tc-schema diff {report.old.source} ({_version(report, 'old')}) -> "
         f"{report.new.source} ({_version(report, 'new')})",
         f"policy: unknown-properties={report.unknown_properties}, zero-major={report.zero_major}",
+        *([_line_summary(report)] if report.line else []),
         f"schemas: {_summary(report)}",
         "",
     ]
@@ -123,11 +138,13 @@ def render_text(report: DiffReport, *, color: bool = False) -> str:
         waived = style(" [waived]", fg="green") if change.waived else ""
         lines.append(f"{head} {_role(report, change)}: {change.message} ({change.rule}){waived}")
         if change.breaks:
-            lines.append(f"         breaks {_breaks(change)}; {change.certainty.value}")
+            lines.append(f"         breaks {breaks_text(change)}; {change.certainty.value}")
+        if change.against:
+            lines.append(f"         {change.against_label}")
         if change.witness is not None:
             lines.append(
                 f"         witness (valid under {change.witness.direction.writer}, rejected by "
-                f"{change.witness.direction.reader}): {_payload(change)}"
+                f"{change.witness.direction.reader}): {witness_text(change)}"
             )
         if change.waived and change.waiver_reason:
             lines.append(f"         waiver: {change.waiver_reason}")
@@ -149,8 +166,14 @@ def render_text(report: DiffReport, *, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# What CommonMark reads as the start of raw HTML: a tag, a closing tag, a comment, a directive.
+_HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def md_text(text: str) -> str:
+    """Schema text for a markdown line or table cell. A property named ``<script>`` or a
+    description with a tag would otherwise be raw HTML in the rendered comment or release."""
+    return _HTML_START.sub("&lt;", text.replace("|", "\\|").replace("\n", " "))
 
 
 def render_markdown(report: DiffReport) -> str:
@@ -159,14 +182,15 @@ def render_markdown(report: DiffReport) -> str:
         f"## {icon} tc-schema diff: gate {report.gate.value}",
         "",
         f"`{_version(report, 'old')}` → `{_version(report, 'new')}` · required bump "
-        f"**{report.required_bump.label}** · declared **{_md(_declared(report))}** · "
+        f"**{report.required_bump.label}** · declared **{md_text(_declared(report))}** · "
         f"unknown properties `{report.unknown_properties}` · zero-major `{report.zero_major}`",
         "",
+        *([md_text(_line_summary(report)) + ".", ""] if report.line else []),
         f"Schemas: {_summary(report)}.",
         "",
     ]
     for finding in report.gate_findings:
-        lines.append(f"> **{finding.rule}**: {_md(finding.message)}")
+        lines.append(f"> **{finding.rule}**: {md_text(finding.message)}")
     if report.gate_findings:
         lines.append("")
     if report.suggested_changeset:
@@ -175,18 +199,20 @@ def render_markdown(report: DiffReport) -> str:
     roles = {s.name: s.role.value for s in report.schemas}
     changes = _ordered(report)
     if changes:
+        against = " against |" if report.line else ""
         lines += [
-            "| bump | schema | role | change | breaks | certainty | rule |",
-            "|---|---|---|---|---|---|---|",
+            f"| bump | schema | role | change | breaks | certainty | rule |{against}",
+            "|---|---|---|---|---|---|---|" + ("---|" if report.line else ""),
         ]
         for change in changes:
             bump = f"**{change.bump.label}**" if change.bump is Bump.MAJOR else change.bump.label
             if change.waived:
                 bump += " (waived)"
+            releases = f" {', '.join(change.against)} |" if report.line else ""
             lines.append(
                 f"| {bump} | `{change.schema}` | {roles.get(change.schema, '')} | "
-                f"{_md(change.message)} | {_breaks(change)} | "
-                f"{change.certainty.value if change.breaks else ''} | `{change.rule}` |"
+                f"{md_text(change.message)} | {breaks_text(change)} | "
+                f"{change.certainty.value if change.breaks else ''} | `{change.rule}` |{releases}"
             )
         witnessed = [c for c in changes if c.witness is not None]
         if witnessed:
@@ -194,12 +220,12 @@ def render_markdown(report: DiffReport) -> str:
             for change in witnessed:
                 assert change.witness is not None
                 lines.append(
-                    f"- `{change.schema}` {_md(change.message)}: valid under "
+                    f"- `{change.schema}` {md_text(change.message)}: valid under "
                     f"{change.witness.direction.writer}, rejected by {change.witness.direction.reader}"
                 )
                 lines.append("")
                 lines.append("  ```json")
-                lines.append("  " + _payload(change, 2000))
+                lines.append("  " + witness_text(change, 2000))
                 lines.append("  ```")
             lines += ["", "</details>"]
     else:
@@ -233,9 +259,11 @@ def render_github(report: DiffReport, files: Mapping[str, str]) -> str:
             properties.append(f"file={_escape_property(files[change.schema])}")
         properties.append(f"title={_escape_property(f'{change.schema}: {change.rule}')}")
         message = change.message
+        if change.against:
+            message += f" ({change.against_label})"
         if change.witness is not None:
             message += (
-                f"\nwitness (valid under {change.witness.direction.writer}): {_payload(change)}"
+                f"\nwitness (valid under {change.witness.direction.writer}): {witness_text(change)}"
             )
         level = _github_level(report, change)
         lines.append(f"::{level} {','.join(properties)}::{_escape_data(message)}")
@@ -248,6 +276,10 @@ def render_github(report: DiffReport, files: Mapping[str, str]) -> str:
     summary = f"tc-schema diff: {_verdict_line(report)}"
     lines.append(f"::notice title=tc-schema diff::{_escape_data(summary)}")
     return "\n".join(lines) + "\n"
+
+
+def _against(change: Change) -> str:
+    return f" ({change.against_label})" if change.against else ""
 
 
 def render_junit(report: DiffReport) -> str:
@@ -270,14 +302,16 @@ def render_junit(report: DiffReport) -> str:
                 type="breaking-change",
             )
             failure.text = "\n".join(
-                f"{c.rule}: {c.message}" + (f"\n  witness: {_payload(c)}" if c.witness else "")
+                f"{c.rule}: {c.message}{_against(c)}"
+                + (f"\n  witness: {witness_text(c)}" if c.witness else "")
                 for c in blocking
             )
         others = [c for c in mine if c not in blocking]
         if others:
             output = ET.SubElement(case, "system-out")
             output.text = "\n".join(
-                f"{c.bump.label} {c.rule}: {c.message}" + (" (waived)" if c.waived else "")
+                f"{c.bump.label} {c.rule}: {c.message}{_against(c)}"
+                + (" (waived)" if c.waived else "")
                 for c in others
             )
     gate_case = ET.SubElement(suite, "testcase", classname="tc-schema.diff", name="semver gate")

@@ -44,6 +44,7 @@ def render_sarif(
                     "gate": report.gate.value,
                     "required_bump": report.required_bump.label,
                     "declared_by": report.declared_by.to_json(),
+                    **({"compatibility": report.line.to_json()} if report.line else {}),
                 },
             }
         ],
@@ -78,6 +79,8 @@ def _level(report: DiffReport, change: Change) -> str:
 
 def _message(change: Change) -> str:
     text = change.message
+    if change.against:
+        text += f" ({change.against_label})"
     if change.witness is not None:
         payload = json.dumps(change.witness.payload, ensure_ascii=False, sort_keys=True)
         if len(payload) > _WITNESS_LIMIT:
@@ -129,6 +132,7 @@ def _change_result(
             "old_pointer": change.old_pointer,
             "new_pointer": change.new_pointer,
             "witness": change.witness.to_json() if change.witness else None,
+            **({"against": list(change.against)} if change.against else {}),
         },
     }
 

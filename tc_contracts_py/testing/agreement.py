@@ -42,6 +42,7 @@ from tc_contracts_py.testing.strategies import (
     NearMiss,
     SchemaCompiler,
     Target,
+    payloads_found,
     resolve_target,
 )
 from tc_contracts_py.testing.validation import Semantics
@@ -340,8 +341,9 @@ def _run_generated(target: Target, checker: _Checker, *, examples: int, derandom
         if derandomize:
             valid_test = seed(_VALID_SEED)(valid_test)
             near_miss_test = seed(_NEAR_MISS_SEED)(near_miss_test)
-        valid_test()
-        near_miss_test()
+        with payloads_found(target.loc.base):
+            valid_test()
+            near_miss_test()
     except (PatternTooCostly, ModelTooCostly):
         raise
     except Exception:

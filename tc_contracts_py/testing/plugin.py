@@ -393,6 +393,8 @@ class ContractItem(pytest.Item):
         # Deliberately lazy: see the note on the imports.
         from hypothesis import given
 
+        from tc_contracts_py.testing.strategies import payloads_found
+
         name = self.schema_name
         contracts.adapter(name)  # fail early, outside hypothesis, when it is missing
 
@@ -401,7 +403,8 @@ class ContractItem(pytest.Item):
         def round_trip(payload: Any) -> None:
             contracts.assert_round_trip(name, payload)
 
-        round_trip()
+        with payloads_found(contracts.entry(name).filename):
+            round_trip()
 
     def _agreement(self, state: _PluginState, contracts: Contracts) -> None:
         # Deliberately lazy: see the note on the imports.
@@ -432,6 +435,8 @@ class ContractItem(pytest.Item):
         # Deliberately lazy: see the note on the imports.
         from hypothesis import given
 
+        from tc_contracts_py.testing.strategies import payloads_found
+
         name = self.schema_name
         validator = contracts.validator(name)
 
@@ -448,8 +453,9 @@ class ContractItem(pytest.Item):
             if validator.is_valid(miss.payload):
                 raise ContractFailure(f"near miss {miss} is accepted by {name}")
 
-        valid()
-        invalid()
+        with payloads_found(contracts.entry(name).filename):
+            valid()
+            invalid()
 
     def repr_failure(
         self,
@@ -457,12 +463,15 @@ class ContractItem(pytest.Item):
         style: Any = None,
     ) -> str:
         # Deliberately lazy: see the note on the imports.
+        from tc_contracts_py.errors import SchemaError
         from tc_contracts_py.testing.roundtrip import RoundTripError
 
         error = excinfo.value
         if isinstance(error, (RoundTripError, ContractFailure)):
             notes = getattr(error, "__notes__", [])
             return "\n".join([str(error), *notes])
+        if isinstance(error, SchemaError):  # the contract itself is at fault: one line says where
+            return str(error)
         if isinstance(error, pytest.UsageError):
             return str(error)
         return str(super().repr_failure(excinfo))

@@ -30,6 +30,7 @@ import re
 import string
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -41,6 +42,7 @@ import referencing.exceptions
 import referencing.jsonschema
 from hypothesis import reject
 from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
 from referencing import Registry, Resource
 from referencing._core import Resolver
 
@@ -1395,6 +1397,23 @@ def _resolve_target(
     dialects[uri] = dialect
     compiler = SchemaCompiler(combined, dialects, max_depth=max_depth, semantics=semantics)
     return compiler, schema, compiler.location(uri)
+
+
+@contextmanager
+def payloads_found(file: str) -> Iterator[None]:
+    """Run hypothesis tests over a schema's payloads, turning "no example passed the
+    filters" into a ``SchemaError`` naming the file: a schema whose constraints leave no
+    value (a pattern that matches nothing beside a ``required``) is the contract's fault,
+    and hypothesis's own message speaks of filters and assumptions the user never wrote."""
+    try:
+        yield
+    except Unsatisfiable:
+        raise SchemaError(
+            file,
+            "",
+            "no payload could be generated: every candidate broke a constraint "
+            "(the schema may admit no value at all)",
+        ) from None
 
 
 @dataclass(frozen=True)

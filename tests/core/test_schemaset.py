@@ -239,6 +239,38 @@ def test_metaschema_memo_is_bounded(monkeypatch):
 
 
 @pytest.mark.parametrize(
+    ("document", "outside"),
+    [
+        ({"properties": {"a": {"$ref": "#/definitions/x"}}, "definitions": {"x": {}}}, False),
+        ({"properties": {"a": {"$ref": "Other.json#/definitions/x"}}}, True),
+        (
+            {
+                "$id": "Main.json",
+                "properties": {"a": {"$ref": "#/definitions/x"}},
+                "definitions": {"x": {}},
+            },
+            True,
+        ),
+        # A `$ref` key inside data is not a reference.
+        ({"properties": {"a": {"const": {"$ref": "Other.json"}}}}, False),
+    ],
+)
+def test_refers_outside_reads_refs_not_text(write_schemas, document, outside):
+    from tc_contracts_py.schemaset import refers_outside
+
+    files = {"Main": document}
+    if outside and "$id" not in document:
+        files["Other"] = {"definitions": {"x": {}}}
+    schema_set = load_directory(write_schemas(files))
+    assert refers_outside(schema_set["Main"]) is outside
+    # The memo the loader fills and the walk agree.
+    from tc_contracts_py import schemaset
+
+    schemaset._REFERS_OUTSIDE.clear()
+    assert refers_outside(schema_set["Main"]) is outside
+
+
+@pytest.mark.parametrize(
     "schemas",
     [
         {"A": {"$ref": "#"}},

@@ -114,3 +114,27 @@ def test_bad_input_exits_two(tmp_path: Path) -> None:
     assert not_a_package.exit_code == 2
     assert "not a package" in not_a_package.output
     assert make_set({"User": USER_SCHEMA})
+
+
+def test_a_schema_that_admits_no_value_is_exit_2_naming_its_file(tmp_path: Path) -> None:
+    import json
+
+    # ECMA-262's `[]` matches no character, so the required `code` can have no value.
+    schema = {
+        "type": "object",
+        "properties": {"code": {"type": "string", "pattern": "^[]$"}},
+        "required": ["code"],
+    }
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    (schemas / "Empty.json").write_text(json.dumps(schema))
+    models = tmp_path / "empty_pkg"
+    models.mkdir()
+    (models / "__init__.py").write_text(
+        "from pydantic import BaseModel\n\nclass Empty(BaseModel):\n    code: str\n"
+    )
+    result = CliRunner().invoke(cli, ["check-models", str(schemas), str(models)])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: Empty.json: no payload could be generated")
+    assert "Unsatisfiable" not in result.output
+    assert "filter" not in result.output

@@ -225,3 +225,21 @@ def test_allowed_gaps_warn_instead_of_failing(pytester: pytest.Pytester) -> None
     assert outcomes.get("warnings", 0) >= 1
     result.stdout.fnmatch_lines(["*AllowedContractGap: User: looser: * at /age*"])
     assert not any("at /age" in line for line in result.outlines if line.startswith("User: looser"))
+
+
+def test_a_schema_that_admits_no_value_fails_with_one_line_naming_its_file(
+    pytester: pytest.Pytester,
+) -> None:
+    schemas = pytester.path / "schemas"
+    schemas.mkdir()
+    empty = {
+        "type": "object",
+        "properties": {"code": {"type": "string", "pattern": "^[]$"}},
+        "required": ["code"],
+    }
+    (schemas / "Empty.json").write_text(json.dumps(empty))
+    pytester.makepyfile(test_app="def test_app():\n    assert True\n")
+    result = pytester.runpytest(f"--tc-contracts={schemas}", "--tc-examples=5")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*Empty.json: no payload could be generated*"])
+    result.stdout.no_fnmatch_line("*Unsatisfiable*")
