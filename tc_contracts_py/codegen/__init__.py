@@ -160,11 +160,6 @@ class GenResult:
     previous_source: Provenance | None = None
 
     @property
-    def stale_source(self) -> str | None:
-        """With ``check``: the line saying the models come from another release, if they do."""
-        return source_change(self.previous_source, self.source) if self.changed else None
-
-    @property
     def up_to_date(self) -> bool:
         return not self.changed
 

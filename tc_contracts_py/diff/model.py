@@ -320,9 +320,6 @@ class DiffReport:
     def failed(self) -> bool:
         return self.gate is GateStatus.FAIL
 
-    def breaking_changes(self) -> list[Change]:
-        return [c for c in self.changes if c.bump is Bump.MAJOR]
-
     def blocks(self, change: Change) -> bool:
         """Whether this change fails the gate: it requires more than the declaration allows
         (on a line: more than some release it is found against allows, whose gate fails)."""

@@ -31,7 +31,7 @@ import string
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
 from urllib.parse import urljoin
@@ -1127,13 +1127,10 @@ def _is_object_shaped(node: Any) -> bool:
 @dataclass
 class _ObjectShape:
     parts: list[_Part]
-    closed_parts: list[_Part] = field(default_factory=list)
 
     @classmethod
     def of(cls, parts: Sequence[_Part]) -> _ObjectShape:
-        shape = cls(list(parts))
-        shape.closed_parts = [p for p in parts if p[0].get("additionalProperties") is False]
-        return shape
+        return cls(list(parts))
 
     @property
     def closed(self) -> bool:

@@ -21,22 +21,16 @@ from tc_contracts_py.cli import cli
 from tc_contracts_py.diff.changelog import release_pairs
 from tc_contracts_py.errors import ConfigError
 from tests.conftest import FIXTURES, ROOT, SCHEMAS
+from tests.gitrepo import git
 
 GOLDEN = Path(__file__).parent / "golden"
 FIXTURE = "fixtures/schemas/zod-to-json-schema"
 HISTORY = ("1.0.0", "1.1.0", "1.1.1", "2.0.0", "2.1.0")
 EXPECTED = json.loads((FIXTURES / "expected-changes.json").read_text(encoding="utf-8"))
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}  # fmt: skip
 
 
 def run(*args: str) -> Any:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", *args], cwd=repo, check=True, capture_output=True, env={**os.environ, **GIT_ENV}
-    )
 
 
 @pytest.fixture(scope="module")
@@ -44,24 +38,24 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A contracts repository whose tags are the fixture releases, plus tags that must not count:
     a prerelease, another tag family, and an untagged commit after the last release."""
     repo = tmp_path_factory.mktemp("contracts")
-    _git(repo, "init", "-q")
+    git(repo, "init", "-q")
     for version in HISTORY:
         shutil.rmtree(repo / "schemas", ignore_errors=True)
         shutil.copytree(SCHEMAS / "zod-to-json-schema" / version, repo / "schemas")
-        _git(repo, "add", "-A")
-        _git(repo, "commit", "-q", "-m", version)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", version)
         if version == "2.0.0":
-            _git(repo, "tag", "v0.1.0")  # the Python package's tags, say
+            git(repo, "tag", "v0.1.0")  # the Python package's tags, say
         if version == "2.1.0":
             # a prerelease of 2.1.0 with a break that 2.1.0 itself does not have
             (repo / "schemas" / "User.json").write_text('{"type": "string"}')
-            _git(repo, "commit", "-q", "-am", "rc")
-            _git(repo, "tag", "contracts-v2.1.0-rc.1")
-            _git(repo, "checkout", "-q", "HEAD~1", "--", "schemas")
-            _git(repo, "commit", "-q", "-am", "2.1.0")
-        _git(repo, "tag", f"contracts-v{version}")
+            git(repo, "commit", "-q", "-am", "rc")
+            git(repo, "tag", "contracts-v2.1.0-rc.1")
+            git(repo, "checkout", "-q", "HEAD~1", "--", "schemas")
+            git(repo, "commit", "-q", "-am", "2.1.0")
+        git(repo, "tag", f"contracts-v{version}")
     (repo / "schemas" / "User.json").write_text('{"type": "integer"}')
-    _git(repo, "commit", "-q", "-am", "unreleased")
+    git(repo, "commit", "-q", "-am", "unreleased")
     return repo
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from click.testing import CliRunner
 from tc_contracts_py.cli import cli
 from tc_contracts_py.diff import RULES
 from tests.conftest import ROOT
+from tests.gitrepo import git
 
 GOLDEN = Path(__file__).parent / "golden"
 FIXTURE = "fixtures/schemas/zod-to-json-schema"
@@ -226,19 +226,14 @@ def test_git_sources_and_versions_from_tags(
 ) -> None:
     repo = tmp_path / "contracts"
     (repo / "schemas").mkdir(parents=True)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}  # fmt: skip
-
-    def git(*args: str) -> None:
-        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
-
-    git("init", "-q")
+    git(repo, "init", "-q")
     (repo / "schemas" / "A.json").write_text('{"type": "string", "maxLength": 9}')
-    git("add", ".")
-    git("commit", "-q", "-m", "one")
-    git("tag", "contracts-v1.0.0")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "one")
+    git(repo, "tag", "contracts-v1.0.0")
     (repo / "schemas" / "A.json").write_text('{"type": "string", "maxLength": 3}')
-    git("commit", "-q", "-am", "two")
-    git("tag", "contracts-v1.1.0")
+    git(repo, "commit", "-q", "-am", "two")
+    git(repo, "tag", "contracts-v1.1.0")
     monkeypatch.chdir(repo)
     result = run(
         "diff", "git:contracts-v1.0.0:schemas", "git:contracts-v1.1.0:schemas", "--format", "json"

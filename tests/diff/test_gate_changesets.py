@@ -8,8 +8,6 @@ closed on a major break that nothing declares.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from click.testing import CliRunner
 from tc_contracts_py.cli import cli
 from tc_contracts_py.diff import Bump
 from tc_contracts_py.diff.gate import next_version
+from tests.gitrepo import git
 
 LAST_RELEASE = "git:contracts-v1.4.0:schemas"
 OLD = {
@@ -50,11 +49,6 @@ def run(*args: str) -> Any:
     return CliRunner().invoke(cli, ["diff", *args], catch_exceptions=False)
 
 
-def _git(repo: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}  # fmt: skip
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
-
-
 def _write_schemas(repo: Path, documents: dict[str, Any]) -> None:
     folder = repo / "schemas"
     folder.mkdir(exist_ok=True)
@@ -74,10 +68,10 @@ def contracts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (repo / ".changeset" / "config.json").write_text('{"baseBranch": "main"}\n')
     (repo / ".changeset" / "README.md").write_text("# Changesets\n\n---\nnot: a changeset\n")
     _write_schemas(repo, OLD)
-    _git(repo, "init", "-q")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "release 1.4.0")
-    _git(repo, "tag", "contracts-v1.4.0")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "release 1.4.0")
+    git(repo, "tag", "contracts-v1.4.0")
     monkeypatch.chdir(repo)
     return repo
 

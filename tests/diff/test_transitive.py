@@ -9,8 +9,6 @@ breaks every consumer still on 1.0.0. The OCI line is in tests/oci/test_transiti
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +22,7 @@ from tc_contracts_py.diff import Bump, DiffPolicy, ZeroMajor
 from tc_contracts_py.diff.transitive import owed_versions, plan_line
 from tc_contracts_py.schemaset import SchemaSet
 from tc_contracts_py.source_spec import releases_among
+from tests.gitrepo import git
 
 LINE = "git:contracts-v*:schemas"
 
@@ -58,8 +57,7 @@ class Contracts:
         self.git("init", "-q")
 
     def git(self, *args: str) -> None:
-        env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}  # fmt: skip
-        subprocess.run(["git", *args], cwd=self.root, check=True, capture_output=True, env=env)
+        git(self.root, *args)
 
     def write(self, documents: dict[str, Any]) -> None:
         folder = self.root / "schemas"

@@ -11,28 +11,27 @@ content exactly.
 from __future__ import annotations
 
 import hashlib
-import http.server
-import io
 import json
 import shutil
-import tarfile
-import threading
 from collections.abc import Callable, Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
 
 from tc_contracts_py.archive import reproducible_targz
+from tc_contracts_py.oci import ANNOTATION_TITLE, OCI_LAYER_TAR
 from tc_contracts_py.oci.transport import requests_sent
 from tests.hostile.helpers import (
     OPERATIONAL,
     assert_refused,
+    build_tar,
     describe,
     invoke,
     package_files,
     small_schema_set,
+    tar_member,
 )
+from tests.oci.helpers import serving_folder, write_layout
 
 pytestmark = pytest.mark.registry
 
@@ -279,44 +278,11 @@ def test_an_output_write_failure_leaves_a_good_cache_entry(pulled, tmp_path: Pat
 
 def _layout(root: Path, layers: list[tuple[bytes, str, str]]) -> str:
     """An OCI layout of one manifest with these (data, media type, title) layers."""
-    blobs = root / "blobs" / "sha256"
-    blobs.mkdir(parents=True)
-
-    def put(data: bytes) -> str:
-        hex_digest = hashlib.sha256(data).hexdigest()
-        (blobs / hex_digest).write_bytes(data)
-        return f"sha256:{hex_digest}"
-
-    manifest = json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {
-                "mediaType": "application/vnd.oci.empty.v1+json",
-                "digest": put(b"{}"),
-                "size": 2,
-            },
-            "layers": [
-                {
-                    "mediaType": media_type,
-                    "digest": put(data),
-                    "size": len(data),
-                    "annotations": {"org.opencontainers.image.title": title},
-                }
-                for data, media_type, title in layers
-            ],
-            "annotations": {"org.opencontainers.image.version": "1.0.0"},
-        }
-    ).encode()
-    digest = put(manifest)
-    (root / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
-    entry = {
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "digest": digest,
-        "size": len(manifest),
-    }
-    (root / "index.json").write_text(json.dumps({"schemaVersion": 2, "manifests": [entry]}))
-    return digest
+    return write_layout(
+        root,
+        [(data, media_type, {ANNOTATION_TITLE: title}) for data, media_type, title in layers],
+        {"org.opencontainers.image.version": "1.0.0"},
+    )
 
 
 def _per_file_layout(root: Path, files: dict[str, bytes]) -> str:
@@ -347,20 +313,8 @@ def test_per_file_layout_cache_is_read_again_from_the_layout(case: str, tmp_path
 def release_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     folder = tmp_path / "served"
     folder.mkdir()
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=folder))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", folder
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving_folder(folder) as url:
+        yield url, folder
 
 
 @pytest.mark.parametrize("case", ["index-drops-two-entries", "file-and-index-entry-forged"])
@@ -384,13 +338,8 @@ def test_release_tarball_cache_proves_itself(case: str, release_server, tmp_path
 def test_a_plain_tar_layer_is_re_derived_too(tmp_path: Path) -> None:
     """A layer that is an uncompressed tar takes the other reader; it is proven the same way."""
     expected = small_schema_set(1)
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, data in sorted(expected.items()):
-            info = tarfile.TarInfo(f"schemas/{name}")
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    layer = (buffer.getvalue(), "application/vnd.oci.image.layer.v1.tar", "schemas.tar")
+    members = [tar_member(f"schemas/{name}", data) for name, data in sorted(expected.items())]
+    layer = (build_tar(members, compression=""), OCI_LAYER_TAR, "schemas.tar")
     digest = _layout(tmp_path / "layout", [layer])
     source = f"oci-layout:{tmp_path / 'layout'}@{digest}"
     cache = tmp_path / "cache"

@@ -6,7 +6,6 @@ import http.server
 import io
 import os
 import pty
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from tc_contracts_py.oci.manifest import sanitize_title
 from tc_contracts_py.oci.progress import Progress
 from tc_contracts_py.oci.transport import Transport, parse_challenge, requests_sent
 from tc_contracts_py.sources import SourceOptions
-from tests.oci.helpers import file_hashes
+from tests.oci.helpers import file_hashes, serving
 
 
 class FlakyHandler(http.server.BaseHTTPRequestHandler):
@@ -45,15 +44,8 @@ class FlakyHandler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def flaky_server() -> Iterator[tuple[str, type[FlakyHandler]]]:
     handler = type("Handler", (FlakyHandler,), {"failures": 0, "seen": 0})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/x", handler
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(handler) as url:
+        yield f"{url}/x", handler
 
 
 def test_5xx_is_retried_a_bounded_number_of_times(flaky_server):

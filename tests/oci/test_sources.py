@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import http.server
-import io
 import json
 import tarfile
-import threading
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -19,67 +15,18 @@ from tc_contracts_py.cli import ExitCode
 from tc_contracts_py.errors import IntegrityError, SourceError
 from tc_contracts_py.oci import (
     ANNOTATION_TITLE,
-    EMPTY_CONFIG,
-    EMPTY_CONFIG_MEDIA_TYPE,
     OCI_LAYER_TAR,
     OCI_LAYER_TAR_GZIP,
-    OCI_MANIFEST,
 )
-from tc_contracts_py.oci.digest import sha256_digest
 from tc_contracts_py.oci.fetch import pull
 from tc_contracts_py.oci.push import export_layout, push
 from tc_contracts_py.oci.registry import RegistryClient
 from tc_contracts_py.oci.transport import Transport, requests_sent
 from tc_contracts_py.sources import OciReference, SourceOptions, load_schema_set
-from tests.oci.helpers import cache_entries, file_hashes
+from tests.hostile.helpers import build_tar, tar_member
+from tests.oci.helpers import cache_entries, file_hashes, push_manifest, serving_folder
 
 OPTIONS = SourceOptions(insecure=True)
-
-
-def push_manifest(
-    registry, repo: str, tag: str, layers: list[tuple[bytes, str, dict[str, str]]]
-) -> str:
-    """Push hand-made layers the way other tools might; return the manifest digest."""
-    manifest = {
-        "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
-        "config": {
-            "mediaType": EMPTY_CONFIG_MEDIA_TYPE,
-            "digest": sha256_digest(EMPTY_CONFIG),
-            "size": 2,
-        },
-        "layers": [
-            {
-                "mediaType": media_type,
-                "digest": sha256_digest(data),
-                "size": len(data),
-                "annotations": annotations,
-            }
-            for data, media_type, annotations in layers
-        ],
-    }
-    body = json.dumps(manifest).encode()
-    with Transport(OPTIONS) as transport:
-        client = RegistryClient(OciReference(registry.host, repo, tag), transport, insecure=True)
-        client.upload_blob(sha256_digest(EMPTY_CONFIG), EMPTY_CONFIG)
-        for data, _, _ in layers:
-            client.upload_blob(sha256_digest(data), data)
-        client.put_manifest(tag, body, OCI_MANIFEST)
-    return sha256_digest(body)
-
-
-def tar_gz(members: list[tuple[tarfile.TarInfo, bytes | None]]) -> bytes:
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w:gz") as tar:
-        for info, data in members:
-            tar.addfile(info, io.BytesIO(data) if data is not None else None)
-    return raw.getvalue()
-
-
-def file_member(name: str, data: bytes) -> tuple[tarfile.TarInfo, bytes]:
-    info = tarfile.TarInfo(name)
-    info.size = len(data)
-    return info, data
 
 
 # -- OCI image layouts -----------------------------------------------------------------------
@@ -174,21 +121,8 @@ def test_layout_written_by_skopeo(registry, repo, schemas, tmp_path):
 def asset_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     folder = tmp_path / "served"
     folder.mkdir()
-    handler = partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", folder
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    with serving_folder(folder) as url:
+        yield url, folder
 
 
 def _release(schemas: Path, folder: Path) -> str:
@@ -278,7 +212,7 @@ def test_oras_py_push_of_files_and_of_a_folder(registry, repo, schemas, tmp_path
 
 
 def test_standard_tar_gzip_layer(registry, repo, schemas, tmp_path):
-    data = tar_gz([file_member(p.name, p.read_bytes()) for p in sorted(schemas.glob("*.json"))])
+    data = build_tar([tar_member(p.name, p.read_bytes()) for p in sorted(schemas.glob("*.json"))])
     digest = push_manifest(registry, repo, "1.0.0", [(data, OCI_LAYER_TAR_GZIP, {})])
     pull(f"{registry.host}/{repo}@{digest}", OPTIONS, tmp_path / "out")
     assert file_hashes(tmp_path / "out") == file_hashes(schemas)
@@ -318,27 +252,24 @@ def test_two_layers_with_the_same_title_are_refused(registry, repo, tmp_path):
         pull(f"{registry.host}/{repo}@{digest}", OPTIONS)
 
 
-def _symlink_member() -> tuple[tarfile.TarInfo, None]:
-    info = tarfile.TarInfo("schemas/link.json")
-    info.type = tarfile.SYMTYPE
-    info.linkname = "/etc/passwd"
-    return info, None
+def _symlink_member() -> tuple[tarfile.TarInfo, bytes]:
+    return tar_member("schemas/link.json", type=tarfile.SYMTYPE, linkname="/etc/passwd")
 
 
 @pytest.mark.parametrize(
     ("members", "message"),
     [
-        ([file_member("../escape.json", b"{}")], "escapes the destination"),
-        ([file_member("/abs.json", b"{}")], "absolute path"),
-        ([file_member("A.json", b"{}"), _symlink_member()], "is a link"),
-        ([file_member("A.json", b"{}"), file_member("A.json", b"[]")], "duplicate member"),
+        ([tar_member("../escape.json", b"{}")], "escapes the destination"),
+        ([tar_member("/abs.json", b"{}")], "absolute path"),
+        ([tar_member("A.json", b"{}"), _symlink_member()], "is a link"),
+        ([tar_member("A.json", b"{}"), tar_member("A.json", b"[]")], "duplicate member"),
     ],
     ids=["dotdot", "absolute", "symlink", "duplicate"],
 )
 def test_hostile_tar_layers_are_refused_and_nothing_written(
     registry, repo, tmp_path, members, message, isolated_environment
 ):
-    data = tar_gz(members)
+    data = build_tar(members)
     name = f"{repo}-{hashlib.sha256(data).hexdigest()[:8]}"
     digest = push_manifest(registry, name, "1.0.0", [(data, OCI_LAYER_TAR_GZIP, {})])
     with pytest.raises(IntegrityError, match=message):
@@ -349,7 +280,7 @@ def test_hostile_tar_layers_are_refused_and_nothing_written(
 
 
 def test_size_cap_stops_a_gzip_bomb(registry, repo, tmp_path):
-    bomb = tar_gz([file_member("Big.json", b" " * (8 * 1024 * 1024))])
+    bomb = build_tar([tar_member("Big.json", b" " * (8 * 1024 * 1024))])
     assert len(bomb) < 64 * 1024
     digest = push_manifest(registry, repo, "1.0.0", [(bomb, OCI_LAYER_TAR_GZIP, {})])
     small = SourceOptions(insecure=True, max_unpacked_bytes=1024 * 1024)

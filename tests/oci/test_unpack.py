@@ -26,20 +26,15 @@ from tc_contracts_py.archive import (
 )
 from tc_contracts_py.errors import IntegrityError
 from tc_contracts_py.oci import (
-    EMPTY_CONFIG,
-    EMPTY_CONFIG_MEDIA_TYPE,
     LAYER_MEDIA_TYPE,
-    OCI_MANIFEST,
 )
 from tc_contracts_py.oci.digest import sha256_digest
 from tc_contracts_py.oci.fetch import pull
-from tc_contracts_py.oci.registry import RegistryClient
-from tc_contracts_py.oci.transport import Transport
 from tc_contracts_py.oci.unpack import LayerCollision, LayerUnpack, StreamingUnpack
-from tc_contracts_py.sources import OciReference, SourceOptions
+from tc_contracts_py.sources import SourceOptions
 from tests.hostile.helpers import GOOD_SCHEMA, OPERATIONAL, build_tar, tar_member
 from tests.hostile.test_archives import HOSTILE
-from tests.oci.helpers import cache_entries, out_files
+from tests.oci.helpers import cache_entries, out_files, push_manifest
 
 MiB = 1024 * 1024
 
@@ -229,27 +224,7 @@ def test_a_refused_archive_does_not_stop_the_download(tmp_path):
 
 def _push_layer(registry, repo: str, blob: bytes) -> str:
     """One tar+gzip layer in the package's own media type, pushed as is; the manifest digest."""
-    manifest = {
-        "schemaVersion": 2,
-        "mediaType": OCI_MANIFEST,
-        "config": {
-            "mediaType": EMPTY_CONFIG_MEDIA_TYPE,
-            "digest": sha256_digest(EMPTY_CONFIG),
-            "size": len(EMPTY_CONFIG),
-        },
-        "layers": [
-            {"mediaType": LAYER_MEDIA_TYPE, "digest": sha256_digest(blob), "size": len(blob)}
-        ],
-    }
-    body = json.dumps(manifest).encode()
-    with Transport(SourceOptions(insecure=True)) as transport:
-        client = RegistryClient(
-            OciReference(registry.host, repo, "1.0.0"), transport, insecure=True
-        )
-        client.upload_blob(sha256_digest(EMPTY_CONFIG), EMPTY_CONFIG)
-        client.upload_blob(sha256_digest(blob), blob)
-        client.put_manifest("1.0.0", body, OCI_MANIFEST)
-    return sha256_digest(body)
+    return push_manifest(registry, repo, "1.0.0", [(blob, LAYER_MEDIA_TYPE, None)])
 
 
 def _nothing_left(cache: Path, out: Path) -> None:
