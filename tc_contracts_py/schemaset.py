@@ -22,7 +22,7 @@ from urllib.parse import urljoin
 
 from tc_contracts_py.errors import SchemaError, SourceError
 from tc_contracts_py.limits import MAX_SCHEMA_DEPTH, MAX_SCHEMA_JSON_DEPTH, schema_too_deep
-from tc_contracts_py.pointer import escape_pointer_token, to_pointer
+from tc_contracts_py.pointer import resolve_pointer, to_pointer
 
 if TYPE_CHECKING:
     import jsonschema
@@ -474,12 +474,14 @@ class SchemaSet:
         memo = not any(schema.may_embed_identifiers for schema in self.schemas.values())
         known = {s.digest for s in self.schemas.values() if memo and s.digest in _SELF_CONTAINED}
         learned: list[str] = []
+        ref_holders: dict[str, list[str]] = {}
         for schema in self.schemas.values():
             if schema.digest in known:
                 continue
             self_contained = memo
             leaves_file = False
             for base, pointer, ref in iter_refs(schema.document):
+                ref_holders.setdefault(schema.name, []).append(pointer.removesuffix("/$ref"))
                 if base or not ref.startswith("#"):
                     self_contained = False
                     leaves_file = True
@@ -506,7 +508,7 @@ class SchemaSet:
             _remember_refers(schema.digest, leaves_file)
             if self_contained:
                 learned.append(schema.digest)
-        self._check_in_place_cycles(skip=known)
+        self._check_in_place_cycles(ref_holders)
         self._check_depth(skip=known)
         for digest in learned:
             _remember(_SELF_CONTAINED, digest)
@@ -525,27 +527,23 @@ class SchemaSet:
                     f"(each $ref counts as one), reached from {schema.filename}",
                 )
 
-    def _check_in_place_cycles(self, skip: set[str] | frozenset[str] = frozenset()) -> None:
+    def _check_in_place_cycles(self, ref_holders: Mapping[str, list[str]]) -> None:
         """Refuse a ``$ref`` loop that stays on the same instance (``A = anyOf[A, …]``).
 
         Recursion through ``properties`` or ``items`` consumes part of the instance and ends;
         a loop through ``$ref``, ``allOf``/``anyOf``/``oneOf``, ``not`` or ``if``/``then``/
         ``else`` does not, so every validator, generator and walker would recurse forever.
+        Such a loop passes through a subschema holding a ``$ref``, so the walks start at
+        each of those (``ref_holders``: their pointers, by schema name) as well as at the root.
         """
         done: set[int] = set()
-        for schema in self.schemas.values():
-            if schema.digest in skip:
-                continue
-            document = schema.document
-            starts: list[tuple[Any, str]] = [(document, "")]
-            if isinstance(document, dict):
-                for keyword in ("definitions", "$defs"):
-                    entries = document.get(keyword)
-                    if isinstance(entries, dict):
-                        starts += [
-                            (sub, f"/{keyword}/{escape_pointer_token(key)}")
-                            for key, sub in entries.items()
-                        ]
+        for name, pointers in ref_holders.items():
+            schema = self.schemas[name]
+            starts: list[tuple[Any, str]] = [(schema.document, "")]
+            for pointer in pointers:
+                found, node = resolve_pointer(schema.document, pointer)
+                if found:
+                    starts.append((node, pointer))
             for start, pointer in starts:
                 self._walk_in_place(schema, start, pointer, done)
 
