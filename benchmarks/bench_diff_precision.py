@@ -129,7 +129,9 @@ def _each_direction(
     return report, by_direction
 
 
-def _precision(tally: Tally, old: SchemaSet, new: SchemaSet, policy: DiffPolicy, where: str) -> DiffReport:
+def _precision(
+    tally: Tally, old: SchemaSet, new: SchemaSet, policy: DiffPolicy, where: str
+) -> DiffReport:
     report, by_direction = _each_direction(old, new, policy)
     for change in report.changes:
         for direction in change.breaks:
@@ -149,13 +151,19 @@ def cases(tally: Tally) -> None:
         old_doc = json.loads((folder / "old.json").read_text())
         new_doc = json.loads((folder / "new.json").read_text())
         name = expected["options"].get("name", SUBJECT)
-        old = schema_set({"Bystander": BYSTANDER, **({name: old_doc} if old_doc is not None else {})})
-        new = schema_set({"Bystander": BYSTANDER, **({name: new_doc} if new_doc is not None else {})})
+        old = schema_set(
+            {"Bystander": BYSTANDER, **({name: old_doc} if old_doc is not None else {})}
+        )
+        new = schema_set(
+            {"Bystander": BYSTANDER, **({name: new_doc} if new_doc is not None else {})}
+        )
         policy = policy_from(expected["options"])
         where = str(folder.relative_to(CASES))
         report = _precision(tally, old, new, policy, where)
         reported = {
-            (c.rule, c.path, c.old_pointer, c.new_pointer, d) for c in report.changes for d in c.breaks
+            (c.rule, c.path, c.old_pointer, c.new_pointer, d)
+            for c in report.changes
+            for d in c.breaks
         }
         for change in expected["changes"]:
             for direction, flag in (
@@ -165,7 +173,13 @@ def cases(tally: Tally) -> None:
                 if not change[flag]:
                     continue
                 tally.expected[direction] += 1
-                key = (change["rule"], change["path"], change["old_pointer"], change["new_pointer"], direction)
+                key = (
+                    change["rule"],
+                    change["path"],
+                    change["old_pointer"],
+                    change["new_pointer"],
+                    direction,
+                )
                 if key in reported:
                     tally.found[direction] += 1
                 else:
@@ -178,7 +192,9 @@ def fixtures(flavour: str, tally: Tally) -> tuple[int, int]:
     for pair in listed["pairs"]:
         old = load_directory(FIXTURES / "schemas" / flavour / pair["from"])
         new = load_directory(FIXTURES / "schemas" / flavour / pair["to"])
-        report = _precision(tally, old, new, DiffPolicy(), f"{flavour} {pair['from']}->{pair['to']}")
+        report = _precision(
+            tally, old, new, DiffPolicy(), f"{flavour} {pair['from']}->{pair['to']}"
+        )
         # the role-aware report, for the bump each listed change must force
         gated = diff_schema_sets(old, new, DiffPolicy())
         for change in pair["changes"]:
@@ -188,12 +204,17 @@ def fixtures(flavour: str, tally: Tally) -> tuple[int, int]:
             hit = any(
                 c.schema == change["schema"]
                 and c.bump is Bump.MAJOR
-                and (c.path == change["path"] or f"'{change['path'].rsplit('.', 1)[-1]}'" in c.message)
+                and (
+                    c.path == change["path"]
+                    or f"'{change['path'].rsplit('.', 1)[-1]}'" in c.message
+                )
                 for c in gated.changes
             )
             found += int(hit)
             if not hit:
-                tally.missed.append(f"{flavour} {pair['from']}->{pair['to']}: {change['schema']} {change['path']}")
+                tally.missed.append(
+                    f"{flavour} {pair['from']}->{pair['to']}: {change['schema']} {change['path']}"
+                )
         del report
     return found, breaking
 
@@ -223,7 +244,9 @@ def main() -> int:
                 line += f", recall {_ratio(tally.found[direction], tally.expected[direction])}"
             print(line)
         if recall is not None:
-            print(f"  breaking changes listed in expected-changes.json found major: {_ratio(*recall)}")
+            print(
+                f"  breaking changes listed in expected-changes.json found major: {_ratio(*recall)}"
+            )
         for line in tally.unproven:
             print(f"    not proven: {line}")
         for line in tally.missed:

@@ -113,6 +113,8 @@ def _render(items: Any) -> str:
         name = str(op)
         if name == "LITERAL":
             out.append(_char(av, False))
+        elif name == "NOT_LITERAL":
+            out.append(f"[^{_char(av, True)}]")
         elif name == "IN":
             body, negate = [], ""
             for iop, iav in av:
@@ -204,10 +206,11 @@ def _interegular_syntax(pattern: str) -> str:
 
 def interegular_witness(writer: Any, reader: Any) -> str | None:
     difference = writer.difference(reader)
+    named = {c for c in difference.alphabet if isinstance(c, str)}
+    # anything_else: any character the patterns do not name
+    other = next(chr(c) for c in range(0x21, 0x10FFFF) if chr(c) not in named)
     for text in difference.strings():
-        return "".join(
-            "a" if str(c) == "anything_else" else c for c in text
-        )  # anything_else: any character not named in the pattern
+        return "".join(c if isinstance(c, str) else other for c in text)
     return None
 
 

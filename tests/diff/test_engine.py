@@ -493,8 +493,10 @@ def test_unknown_properties_reject_is_recorded_in_the_report() -> None:
 
 
 def test_likely_breaks_can_be_configured_not_to_count() -> None:
-    old = {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}}
-    new = {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["c"]}}
+    # The condition needs a value no candidate has: the change stays unproven.
+    condition = {"properties": {"kind": {"const": "x-7f3a"}}, "required": ["kind"]}
+    old = {"type": "object", "if": condition, "then": {"required": ["b"]}}
+    new = {"type": "object", "if": condition, "then": {"required": ["c"]}}
     report = diff_schema_sets(schema_set({"S": old}), schema_set({"S": new}), DiffPolicy())
     likely = [c for c in report.changes if c.certainty.value == "likely"]
     assert likely
