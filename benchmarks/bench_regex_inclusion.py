@@ -12,6 +12,14 @@ of the same parse tree to the Python syntax it reads (``^``/``$`` are not in its
 the anchors become the presence or absence of ``[^]*`` at each end).
 
 Run: ``python benchmarks/bench_regex_inclusion.py``.
+
+Measured (2-core box shared with other jobs; 35 pairs, 70 questions): greenery 4.2.3 reads
+52/54 patterns and decides 66 right, 0 wrong, 4 undecided (the backreference and ``\\b``
+pairs, by design) in ~12 s to build the automata (Zod 4's uuid alone ~4 s) and ~8 s to
+decide. interegular 0.3.3 decides 55 right, 0 wrong, 15 undecided: the same 4, plus 11
+over 20 s or 1 GiB, among them ``[0-9a-fA-F]{32}`` vs ``[0-9a-f]{32}``, ``\\S`` and the
+ULID alphabet, in 268 s in all (its witness search enumerates strings character by
+character, which is part of that cost).
 """
 
 from __future__ import annotations
