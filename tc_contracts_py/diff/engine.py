@@ -248,7 +248,7 @@ def _diff_one(
         sides.new_generator, sides.old_validators, sides.new_validators, old.name, new.name
     )
     changes: dict[str, Change] = {}
-    for hit in hits:
+    for hit in _once(hits):
         change = _change(hit, old.name, policy, role, finder, finder_new)
         if change.fingerprint not in changes:
             changes[change.fingerprint] = change
@@ -267,6 +267,32 @@ def _diff_one(
         )
         changes[change.fingerprint] = change
     return sorted(changes.values(), key=lambda c: (c.path, c.rule, c.message))
+
+
+def _once(hits: list[Hit]) -> list[Hit]:
+    """Each change once: a rule at one pair of pointers breaks each direction once.
+
+    The walker compares a node pair once per set of directions, so a shared definition
+    reached through places that admit different directions (a tuple's items, one of which
+    only one side's writer can produce) yields the same finding again, at another
+    instance path. The first (breadth first: the shortest path) keeps it.
+    """
+    seen: dict[tuple[str, str | None, str | None, str], frozenset[Direction] | None] = {}
+    kept: list[Hit] = []
+    for hit in hits:
+        location = hit.location
+        key = (hit.rule.id, location.old_pointer, location.new_pointer, hit.finding.subject)
+        if key not in seen:
+            seen[key] = hit.breaks
+            kept.append(hit)
+            continue
+        before = seen[key] or frozenset()
+        if not hit.breaks - before:
+            continue
+        hit.breaks = hit.breaks - before
+        seen[key] = before | hit.breaks
+        kept.append(hit)
+    return kept
 
 
 def _change(

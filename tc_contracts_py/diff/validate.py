@@ -2,8 +2,9 @@
 
 A writer produces payloads that satisfy its schema literally. A reader under the
 ``strip`` policy drops properties it does not declare, so for it
-``additionalProperties: false`` (and ``unevaluatedProperties: false``) rejects nothing:
-its validator is a jsonschema class extended to skip exactly those two checks.
+``additionalProperties: false`` (and ``unevaluatedProperties: false``) rejects nothing,
+and it fills in a missing property that has a ``default`` (Zod 4 lists those under
+``required``): its validator is a jsonschema class extended for exactly those checks.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import attrs
 import jsonschema
 import jsonschema.protocols
 import jsonschema.validators
+from jsonschema.exceptions import ValidationError
 
 from tc_contracts_py.diff.nodes import Children, Piece
 from tc_contracts_py.ecma_regex import ecma_search, regex_keywords
@@ -33,6 +35,22 @@ def _skipping_false(original: Callable[..., Any]) -> Callable[..., Any]:
     return check
 
 
+def _defaults_optional(original: Callable[..., Any]) -> Callable[..., Any]:
+    # Zod fills a `.default()` field in when it parses a payload without it, though Zod 4's
+    # output view lists it under `required`: a stripping (Zod) reader does not require it.
+    def check(validator: Any, required: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if isinstance(required, list) and isinstance(properties, dict):
+            required = [
+                key
+                for key in required
+                if not (isinstance(properties.get(key), dict) and "default" in properties[key])
+            ]
+        yield from original(validator, required, instance, schema) or ()
+
+    return check
+
+
 def _make_class(dialect: Dialect, *, stripping: bool) -> ValidatorClass:
     base = dialect.validator_class
     # Patterns as ECMA-262 (what the writer, Zod, means), within the match budget:
@@ -46,6 +64,7 @@ def _make_class(dialect: Dialect, *, stripping: bool) -> ValidatorClass:
                 if keyword in base.VALIDATORS
             }
         )
+        replaced["required"] = _defaults_optional(base.VALIDATORS["required"])
     extended: ValidatorClass = jsonschema.validators.extend(base, replaced)  # type: ignore[no-untyped-call]
     return extended
 
@@ -119,6 +138,13 @@ class SideValidators:
             return all(self.piece(p, reader=reader).is_valid(value) for p in children)
         except Exception:  # noqa: BLE001 - an unevaluable check proves nothing either way
             return False
+
+    def root_errors(self, name: str, value: Any, *, reader: bool) -> list[ValidationError]:
+        """Every error of the whole schema on ``value`` (empty when it cannot tell)."""
+        try:
+            return list(self.root(name, reader=reader).iter_errors(value))
+        except Exception:  # noqa: BLE001 - as root_accepts: an unevaluable check proves nothing
+            return []
 
     def root_accepts(self, name: str, value: Any, *, reader: bool) -> bool | None:
         """Whether the whole schema accepts ``value``; None when jsonschema cannot tell.

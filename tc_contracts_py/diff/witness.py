@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
+from jsonschema.exceptions import ValidationError
+
 from tc_contracts_py.diff.generate import MISSING, Generator, seeded_rng
 from tc_contracts_py.diff.model import Direction, Witness
 from tc_contracts_py.diff.nodes import Children, Node, Simple
@@ -23,6 +25,39 @@ from tc_contracts_py.diff.walker import Hit, Step
 
 _SEARCH_COUNT = 24
 _MAX_CANDIDATES = 40
+
+
+def _place(steps: tuple[Step, ...], key: str | None) -> tuple[tuple[str | int, ...], str | None]:
+    """The instance path a change speaks about, and the property of that object it names."""
+    path: list[str | int] = []
+    for step in steps:
+        if step.kind == "key":  # a key's own checks fail at the object that holds it
+            return tuple(path), None
+        path.append(step.key)
+    return tuple(path), key
+
+
+_ABOUT_A_KEY = frozenset(
+    {"required", "additionalProperties", "unevaluatedProperties", "dependentRequired"}
+)
+
+
+def _concerns(error: ValidationError, place: tuple[tuple[str | int, ...], str | None]) -> bool:
+    """Whether the reader's ``error`` rejects the payload at (or under) ``place``.
+
+    An error above the place counts when it is a union's and one of its branches fails
+    there; an error at the object of a keyed place counts when it names that key.
+    """
+    path, named = place
+    at = tuple(error.absolute_path)
+    target = (*path, named) if named is not None else path
+    if at[: len(target)] == target:
+        return True
+    if named is not None and at == path:
+        return error.validator in _ABOUT_A_KEY and repr(named) in error.message
+    if at == target[: len(at)] and error.context:
+        return any(_concerns(sub, place) for sub in error.context)
+    return False
 
 
 class WitnessFinder:
@@ -53,6 +88,8 @@ class WitnessFinder:
             writer_side, reader_side = self.new_validators, self.old_validators
             writer_name, reader_name = self.new_name, self.old_name
         rng = seeded_rng(seed)
+        place = _place(location.steps, hit.finding.key)
+        fallback: Witness | None = None
         for candidate in islice(
             self._candidates(hit, direction, writer_local, rng), _MAX_CANDIDATES
         ):
@@ -72,9 +109,17 @@ class WitnessFinder:
                 return None  # too deep for jsonschema: every candidate here would be
             if not valid:
                 continue
-            if reader_side.root_accepts(reader_name, payload, reader=True) is False:
+            if reader_side.root_accepts(reader_name, payload, reader=True) is not False:
+                continue
+            errors = reader_side.root_errors(reader_name, payload, reader=True)
+            here = [_concerns(error, place) for error in errors]
+            if errors and all(here):
                 return Witness(payload, direction)
-        return None
+            if any(here) and fallback is None:
+                # Rejected here and elsewhere too: a proof only if no payload is rejected
+                # here alone (another change of the schema may reject every writer payload).
+                fallback = Witness(payload, direction)
+        return fallback
 
     def _candidates(
         self, hit: Hit, direction: Direction, writer_local: Children, rng: Any

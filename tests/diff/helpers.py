@@ -74,16 +74,26 @@ def summary(report: DiffReport) -> list[dict[str, Any]]:
 
 
 def relaxed_copy(document: Any) -> Any:
-    """The schema a stripping reader applies: ``additionalProperties: false`` dropped everywhere.
+    """The schema a stripping reader applies: ``additionalProperties: false`` dropped everywhere,
+    and properties with a ``default`` no longer required.
 
     Written independently of the engine's stripping validator, to check its witnesses.
     """
     if isinstance(document, dict):
-        return {
+        relaxed = {
             key: relaxed_copy(value)
             for key, value in document.items()
             if not (key in ("additionalProperties", "unevaluatedProperties") and value is False)
         }
+        properties = document.get("properties")
+        if isinstance(relaxed.get("required"), list) and isinstance(properties, dict):
+            # Zod fills in a property with a default: a stripping reader does not require it.
+            relaxed["required"] = [
+                key
+                for key in relaxed["required"]
+                if not (isinstance(properties.get(key), dict) and "default" in properties[key])
+            ]
+        return relaxed
     if isinstance(document, list):
         return [relaxed_copy(value) for value in document]
     return document

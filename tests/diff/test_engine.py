@@ -6,6 +6,7 @@ import copy
 from datetime import date
 from typing import Any
 
+import jsonschema
 import pytest
 
 from tc_contracts_py.config import UnknownProperties
@@ -284,13 +285,53 @@ def test_adding_an_optional_property_breaks_nobody_under_strip_but_old_readers_u
     assert change.witness.payload == {"a": "", "b": ""}
 
 
-def test_required_with_default_still_counts_as_breaking() -> None:
+def test_required_with_default_still_counts_as_breaking_under_reject() -> None:
+    # A JSON Schema validator (the reject policy) requires it, default or not.
+    old = closed({"a": S, "units": {"type": "string", "default": "metric"}}, ["a"])
+    new = closed({"a": S, "units": {"type": "string", "default": "metric"}}, ["a", "units"])
+    (change,) = diff_documents(old, new, {"unknown_properties": "reject"}).changes
+    assert change.rule == "property-made-required"
+    assert "default" in change.message
+    assert change.bump is Bump.MAJOR
+
+
+def test_required_with_default_is_optional_for_stripping_readers() -> None:
+    # Zod 4's output view lists a `.default()` field as required; Zod's parse fills it in.
     old = closed({"a": S, "units": {"type": "string", "default": "metric"}}, ["a"])
     new = closed({"a": S, "units": {"type": "string", "default": "metric"}}, ["a", "units"])
     (change,) = diff_documents(old, new).changes
     assert change.rule == "property-made-required"
-    assert "default" in change.message
-    assert change.bump is Bump.MAJOR
+    assert not change.breaks
+    assert "optional for readers under strip" in change.message
+    assert change.bump is Bump.MINOR
+    # A removed defaulted field breaks no stripping reader of the old schema either.
+    (removed,) = diff_documents(new, closed({"a": S}, ["a"])).changes
+    assert removed.rule == "required-property-removed"
+    assert not removed.breaks
+    assert removed.bump is Bump.MINOR
+
+
+def test_a_witness_is_rejected_for_its_own_change_not_a_sibling() -> None:
+    # advice removed, confidence narrowed: the witness of the advice removal must not be
+    # a payload the new reader rejects at /confidence (every old payload with confidence
+    # 0 would be); the one of the confidence change is rejected there.
+    old = closed(
+        {"advice": S, "confidence": {"type": "number", "minimum": 0, "maximum": 1}},
+        ["advice", "confidence"],
+    )
+    new = closed({"confidence": {"type": "number", "minimum": 0.5, "maximum": 1}}, ["confidence"])
+    report = diff_documents(old, new, {"unknown_properties": "reject"})
+    by_rule = {c.rule: c for c in report.changes}
+    advice = by_rule["property-removed-from-closed-object"]
+    assert advice.witness is not None
+    reader = jsonschema.Draft7Validator(new)
+    paths = [list(e.absolute_path) for e in reader.iter_errors(advice.witness.payload)]
+    assert paths == [[]]  # only the root's additionalProperties, for 'advice'
+    confidence = by_rule["number-minimum-increased"]
+    assert confidence.witness is not None
+    assert ["confidence"] in [
+        list(e.absolute_path) for e in reader.iter_errors(confidence.witness.payload)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -452,8 +493,10 @@ def test_unknown_properties_reject_is_recorded_in_the_report() -> None:
 
 
 def test_likely_breaks_can_be_configured_not_to_count() -> None:
-    old = {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["b"]}}
-    new = {"type": "object", "if": {"required": ["a"]}, "then": {"required": ["c"]}}
+    # The condition needs a value no candidate has: the change stays unproven.
+    condition = {"properties": {"kind": {"const": "x-7f3a"}}, "required": ["kind"]}
+    old = {"type": "object", "if": condition, "then": {"required": ["b"]}}
+    new = {"type": "object", "if": condition, "then": {"required": ["c"]}}
     report = diff_schema_sets(schema_set({"S": old}), schema_set({"S": new}), DiffPolicy())
     likely = [c for c in report.changes if c.certainty.value == "likely"]
     assert likely
@@ -462,3 +505,33 @@ def test_likely_breaks_can_be_configured_not_to_count() -> None:
         schema_set({"S": old}), schema_set({"S": new}), DiffPolicy(likely_breaks=False)
     )
     assert lenient.required_bump is Bump.MINOR
+
+
+def test_a_shared_definition_reached_with_other_directions_is_reported_once() -> None:
+    # Item 0 is compared for both directions, item 1 only for old readers (the old writer
+    # has at most one item): the walker visits the shared X twice, the change is one.
+    def tuple_of(max_length: int, max_items: int) -> dict[str, Any]:
+        item = {
+            "type": "object",
+            "properties": {"p": {"type": "string", "maxLength": max_length}},
+            "required": ["p"],
+            "additionalProperties": False,
+        }
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$defs": {"X": item},
+            "type": "array",
+            "prefixItems": [{"$ref": "#/$defs/X"}, {"$ref": "#/$defs/X"}],
+            "items": False,
+            "maxItems": max_items,
+        }
+
+    report = diff_documents(tuple_of(3, 1), tuple_of(5, 2))
+    widened = [c for c in report.changes if c.rule == "string-max-length-increased"]
+    assert [(c.path, c.old_pointer, c.breaks_old_readers) for c in widened] == [
+        ("[0].p", "/$defs/X/properties/p", True)
+    ]
+    assert {c.rule for c in report.changes} == {
+        "array-max-items-increased",
+        "string-max-length-increased",
+    }

@@ -1,4 +1,9 @@
-"""One case folder per rule: ``cases/<rule-id>/{old.json,new.json,expected.json}``."""
+"""One case folder per rule: ``cases/<rule-id>/{old.json,new.json,expected.json}``.
+
+A rule's folder may also hold named sub-cases, ``cases/<rule-id>/<case>/``, for the
+variations of one rule (a narrowed pattern, a widened one, an equivalent rewrite);
+those are asserted exactly in the same way.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +17,17 @@ from tc_contracts_py.diff import RULES
 from tc_contracts_py.diff.model import Change, GateFinding
 from tests.diff.helpers import CASES, check_witnesses, diff_documents, policy_from, schema_set
 
-CASE_DIRS = sorted(p for p in CASES.iterdir() if p.is_dir())
+RULE_DIRS = sorted(p for p in CASES.iterdir() if p.is_dir())
+CASE_DIRS = sorted(
+    [p for p in RULE_DIRS if (p / "expected.json").is_file()]
+    + [p for r in RULE_DIRS for p in r.iterdir() if (p / "expected.json").is_file()]
+)
+CASE_IDS = [str(p.relative_to(CASES)) for p in CASE_DIRS]
 
 
 def test_every_rule_has_a_case_folder() -> None:
-    assert {p.name for p in CASE_DIRS} == set(RULES)
+    assert {p.name for p in RULE_DIRS} == set(RULES)
+    assert all((p / "expected.json").is_file() for p in RULE_DIRS)
 
 
 def finding_of(change: Change | GateFinding) -> dict[str, Any]:
@@ -39,7 +50,7 @@ def finding_of(change: Change | GateFinding) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("folder", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
+@pytest.mark.parametrize("folder", CASE_DIRS, ids=CASE_IDS)
 def test_rule_case(folder: Path) -> None:
     old = json.loads((folder / "old.json").read_text())
     new = json.loads((folder / "new.json").read_text())
@@ -47,18 +58,20 @@ def test_rule_case(folder: Path) -> None:
     report = diff_documents(old, new, expected["options"])
     # Exactly these findings: an extra one (a rule firing where it should not) fails too.
     findings = [*report.changes, *report.gate_findings]
-    assert [finding_of(c) for c in findings] == expected["changes"], folder.name
+    assert [finding_of(c) for c in findings] == expected["changes"], str(folder)
     assert report.gate.value == expected["gate"]
     assert report.required_bump.label == expected["required_bump"]
     # The case's own rule fires, and a change it reports as proven carries a witness.
-    own = [c for c in findings if c.rule == folder.name]
-    assert own
+    rule = folder.name if folder.parent == CASES else folder.parent.name
+    own = [c for c in findings if c.rule == rule]
+    # A sub-case may show that its rule keeps quiet (an equivalent rewrite).
+    assert own or (folder.parent != CASES and not expected["changes"])
     for change in own:
         if isinstance(change, Change) and change.breaks and change.certainty.value == "proven":
             assert change.witness is not None
 
 
-@pytest.mark.parametrize("folder", CASE_DIRS, ids=[p.name for p in CASE_DIRS])
+@pytest.mark.parametrize("folder", CASE_DIRS, ids=CASE_IDS)
 def test_rule_case_witnesses_verify_independently(folder: Path) -> None:
     old = json.loads((folder / "old.json").read_text())
     new = json.loads((folder / "new.json").read_text())

@@ -6,9 +6,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
+from itertools import combinations
 from typing import Any
 
+from tc_contracts_py.diff.generate import MISSING
 from tc_contracts_py.diff.model import BOTH, Direction
 from tc_contracts_py.diff.nodes import Node, Simple, canonical
 from tc_contracts_py.diff.rules.registry import (
@@ -17,6 +20,7 @@ from tc_contracts_py.diff.rules.registry import (
     CandidateSource,
     Family,
     Finding,
+    InstanceMaker,
     Level,
     NodePair,
     Oracle,
@@ -61,11 +65,64 @@ def _not(w: Simple, r: Simple, pair: Pair, d: Direction) -> Iterator[Finding]:
 def _opaque(pair: Pair) -> Iterator[Finding]:
     for keyword in sorted(pair.old.opaque.keys() | pair.new.opaque.keys()):
         if pair.old.opaque.get(keyword) != pair.new.opaque.get(keyword):
+            # if/then/else act together: the keys any of them names, on either side
+            mentioned = sorted(
+                _mentioned_keys([*pair.old.opaque.values(), *pair.new.opaque.values()])
+            )
             yield Finding(
                 f"{keyword!r} changed (compared as text; a witness is searched for)",
                 subject=keyword,
                 writer={NR: pair.old, OR: pair.new},
+                candidates={
+                    NR: _objects_with_keys(pair.old, mentioned),
+                    OR: _objects_with_keys(pair.new, mentioned),
+                },
             )
+
+
+def _mentioned_keys(value: list[Any]) -> set[str]:
+    """Property names a keyword's sub-schemas speak of (``required``, ``properties``)."""
+    found: set[str] = set()
+    stack: list[Any] = []
+    for text in value:  # a keyword's value, kept as canonical JSON text
+        try:
+            stack.append(json.loads(text) if isinstance(text, str) else text)
+        except ValueError:
+            continue
+    while stack and len(found) < 16:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, sub in item.items():
+                if key == "required" and isinstance(sub, list):
+                    found.update(k for k in sub if isinstance(k, str))
+                elif key in ("properties", "dependentRequired") and isinstance(sub, dict):
+                    found.update(sub)
+                stack.append(sub)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _objects_with_keys(writer: Simple, keys: list[str]) -> CandidateSource:
+    """The writer's minimal object with each small set of ``keys`` present (an if/then on
+    properties is decided by which of them a payload has)."""
+
+    def candidates(maker: InstanceMaker) -> Iterator[Any]:
+        if writer.type != "object":
+            return
+        base = maker.minimal_simple(writer)
+        if not isinstance(base, dict):
+            return
+        values = {}
+        for key in keys:
+            schema, _ = writer.schema_for_key(key)
+            value = maker.minimal(schema)
+            values[key] = 0 if value is MISSING else value
+        for size in range(1, min(3, len(keys)) + 1):
+            for chosen in combinations(keys, size):
+                yield {**base, **{key: values[key] for key in chosen}}
+
+    return candidates
 
 
 def _fixed_values(simple: Simple, key: str, oracle: Oracle) -> set[str] | None:

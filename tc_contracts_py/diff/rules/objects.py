@@ -48,6 +48,17 @@ def _required(declared: bool, text: str) -> Oriented:
             if (key in w.properties) != declared:
                 continue
             default = default_of(r.properties.get(key, ANY))
+            if default is not NO_VALUE and pair.strip:
+                # Zod 4's output view lists a `.default()` field as required; Zod's parse
+                # fills it in when it is missing, so for a reader it is optional.
+                yield Finding(
+                    text.format(key=key)
+                    + f" (optional for readers under strip: it has default {show(default)})",
+                    subject=key,
+                    key=key,
+                    breaks=NONE,
+                )
+                continue
             note = (
                 f" (it has default {show(default)}, but validation still requires it)"
                 if default is not NO_VALUE
@@ -56,6 +67,7 @@ def _required(declared: bool, text: str) -> Oriented:
             yield Finding(
                 text.format(key=key) + note,
                 subject=key,
+                key=key,
                 candidates={d: object_without(w, key)},
             )
 
@@ -124,6 +136,7 @@ def _open_object(w: Simple, r: Simple, pair: Pair, d: Direction) -> Iterator[Fin
         yield Finding(
             f"property {key!r} {verb} an open object",
             subject=key,
+            key=key,
             candidates={d: object_with(w, key, None)},
         )
         del writer_schema
@@ -152,6 +165,7 @@ def _closed_object(w: Simple, r: Simple, pair: Pair, d: Direction) -> Iterator[F
         yield Finding(
             f"property {key!r} {verb} a closed object",
             subject=key,
+            key=key,
             candidates={d: object_with(w, key, w.properties[key], wild=False)},
         )
 
@@ -170,6 +184,7 @@ def _optional_change(w: Simple, r: Simple, pair: Pair, d: Direction) -> Iterator
         yield Finding(
             f"optional property {key!r} {'added' if d is NR else 'removed'}",
             subject=key,
+            key=key,
             breaks=NONE,
         )
 
@@ -213,6 +228,7 @@ def _additional_closed(w: Simple, r: Simple, pair: Pair, d: Direction) -> Iterat
         yield Finding(
             f"{label} {verb} allowed",
             subject=key,
+            key=key,
             candidates={d: object_with(w, key, writer_schema)},
         )
 
@@ -241,6 +257,7 @@ def _additional_restricted(w: Simple, r: Simple, pair: Pair, d: Direction) -> It
         yield Finding(
             f"schema for {label} {verb}",
             subject=key,
+            key=key,
             candidates={d: object_with(w, key, None)},
         )
         del writer_schema

@@ -69,6 +69,9 @@ CandidateSource = Callable[[InstanceMaker], Iterable[Any]]
 class Finding:
     message: str
     subject: str = ""  # tells apart several findings of one rule at one place
+    # The property of the compared object that the finding is about: a witness must be
+    # rejected for that property, not for a sibling that changed too.
+    key: str | None = None
     breaks: frozenset[Direction] | None = None  # None: the rule's own directions
     candidates: dict[Direction, CandidateSource] = field(default_factory=dict)
     writer: dict[Direction, Simple] = field(default_factory=dict)

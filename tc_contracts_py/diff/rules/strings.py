@@ -9,6 +9,10 @@ from tc_contracts_py.diff.nodes import Simple
 from tc_contracts_py.diff.rules.bounds import count_bound
 from tc_contracts_py.diff.rules.registry import NR, Family, Finding, Pair, narrowing
 from tc_contracts_py.diff.rules.support import plain, values
+from tc_contracts_py.ecma_fsm import strings_outside
+
+# Tried where a pattern has no automaton (lookbehind, backreferences, ``\\b``).
+_GUESSES = ("", "a", "0", "-", " ", "A" * 10)
 
 count_bound(
     family=Family.STRING,
@@ -54,11 +58,19 @@ def _pattern(w: Simple, r: Simple, pair: Pair, d: Direction) -> Iterator[Finding
     for pattern in r.patterns:
         if pattern in w.patterns:
             continue
+        # Decided on automata where both sides can be read as one: a reader pattern that
+        # every writer string already matches (``\\d`` for ``[0-9]``, a narrower
+        # writer) breaks nobody, and the strings outside it are the witnesses.
+        outside = strings_outside(
+            w.patterns, pattern, min_length=w.min_length, max_length=w.max_length
+        )
+        if outside == []:
+            continue
         verb = "added" if d is NR else "removed"
         yield Finding(
             f"pattern {pattern!r} {verb}",
             subject=pattern,
-            candidates={d: values("", "a", "0", "-", " ", "A" * 10)},
+            candidates={d: values(*(outside or ()), *_GUESSES)},
         )
 
 
