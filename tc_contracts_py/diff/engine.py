@@ -105,8 +105,11 @@ def _compare_schemas(
     for name in sorted(set(old.names) | set(new.names)):
         role = policy.role_of(name)
         if name not in new:
-            report.schemas.append(SchemaResult(name, SchemaStatus.REMOVED, role, BOTH, Bump.MAJOR))
-            report.changes.append(_removed(sides, old[name]))
+            removed = _removed(sides, old[name])
+            report.schemas.append(
+                SchemaResult(name, SchemaStatus.REMOVED, role, removed.breaks, Bump.MAJOR)
+            )
+            report.changes.append(removed)
             continue
         if name not in old:
             report.schemas.append(SchemaResult(name, SchemaStatus.ADDED, role, NONE, Bump.MINOR))

@@ -535,3 +535,17 @@ def test_a_shared_definition_reached_with_other_directions_is_reported_once() ->
         "array-max-items-increased",
         "string-max-length-increased",
     }
+
+
+def test_a_removed_schema_breaks_new_readers_only_in_its_summary_too() -> None:
+    from tc_contracts_py.diff.model import Direction, SchemaStatus
+
+    old = schema_set({"Kept": {"type": "string"}, "Gone": {"type": "integer"}})
+    new = schema_set({"Kept": {"type": "string"}})
+    report = diff_schema_sets(old, new)
+    [gone] = [s for s in report.schemas if s.name == "Gone"]
+    assert gone.status is SchemaStatus.REMOVED
+    assert gone.bump is Bump.MAJOR
+    # No payload of NEW exists for an old reader to choke on; new readers lose a schema.
+    assert Direction.NEW_READERS in gone.breaks
+    assert Direction.OLD_READERS not in gone.breaks
