@@ -31,7 +31,7 @@ import sys
 from array import array
 from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 import regex as _regex
 import regress
@@ -55,6 +55,7 @@ __all__ = [
     "matches_everywhere",
     "needs_backtracking",
     "python_search",
+    "refusal_count",
     "regex_keywords",
 ]
 
@@ -438,6 +439,9 @@ def compile_python(pattern: str) -> re.Pattern[str]:
 # --- bounded matching --------------------------------------------------------------------
 
 _COSTLY: dict[str, int] = {}  # pattern -> length of the string it was too costly on
+# Every refusal, in order: a caller that sees hypothesis swallow one asks for those since
+# its own start, never one left over from an earlier check in the same process.
+_REFUSALS: list[tuple[str, int]] = []
 
 
 @lru_cache(maxsize=4096)
@@ -450,7 +454,7 @@ def _bounded(translated: str) -> _regex.Pattern[str] | None:
 
 def _search(key: str, translated: str, text: str) -> bool:
     if key in _COSTLY:
-        raise PatternTooCostly(key, _COSTLY[key])
+        _refuse(key, _COSTLY[key])
     bounded = _bounded(translated)
     if bounded is None:  # a spelling only ``re`` takes: unbounded, but still read right
         return re.compile(translated).search(text) is not None
@@ -458,12 +462,22 @@ def _search(key: str, translated: str, text: str) -> bool:
         return bounded.search(text, timeout=MATCH_BUDGET_SECONDS) is not None
     except TimeoutError:
         _COSTLY[key] = len(text)
-        raise PatternTooCostly(key, len(text)) from None
+        _refuse(key, len(text))
 
 
-def costly_pattern() -> tuple[str, int] | None:
-    """The last pattern found too costly, and the length of the string it was costly on."""
-    return next(reversed(_COSTLY.items()), None)
+def _refuse(key: str, length: int) -> NoReturn:
+    _REFUSALS.append((key, length))
+    raise PatternTooCostly(key, length) from None
+
+
+def refusal_count() -> int:
+    """How many times a pattern has been refused as too costly so far: a mark to ask since."""
+    return len(_REFUSALS)
+
+
+def costly_pattern(since: int) -> tuple[str, int] | None:
+    """The last pattern refused after mark ``since``, and the length it was costly on."""
+    return _REFUSALS[-1] if len(_REFUSALS) > since else None
 
 
 def ecma_search(pattern: str, text: str) -> bool:

@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from pydantic import TypeAdapter, ValidationError
 
 from tc_contracts_py.config import UnknownProperties
-from tc_contracts_py.ecma_regex import PatternTooCostly, costly_pattern
+from tc_contracts_py.ecma_regex import PatternTooCostly, costly_pattern, refusal_count
 from tc_contracts_py.errors import InputError
 from tc_contracts_py.pointer import to_pointer
 from tc_contracts_py.schemaset import Schema, SchemaSet
@@ -335,6 +335,7 @@ def _run_generated(target: Target, checker: _Checker, *, examples: int, derandom
     def check_near_miss(miss: NearMiss) -> None:
         checker.check_near_miss(miss)
 
+    refusals_before = refusal_count()
     try:
         valid_test = given(valid)(run_settings(check_valid))
         near_miss_test = given(near_misses)(run_settings(check_near_miss))
@@ -349,7 +350,7 @@ def _run_generated(target: Target, checker: _Checker, *, examples: int, derandom
     except Exception:
         # Raised inside a strategy, a too costly pattern reaches hypothesis's replay, which
         # reports flaky generation instead: name the pattern.
-        costly = costly_pattern()
+        costly = costly_pattern(since=refusals_before)
         if costly is not None:
             raise PatternTooCostly(costly[0], costly[1]) from None
         raise
