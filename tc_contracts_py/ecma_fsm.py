@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -37,9 +37,11 @@ __all__ = [
     "MAX_STATES",
     "Unreadable",
     "difference_strings",
+    "intersection",
     "language",
     "length_language",
     "strings_outside",
+    "walk",
 ]
 
 # Above this an automaton costs seconds in pure Python; the Zod formats stay far below.
@@ -265,6 +267,64 @@ def difference_strings(fsm: Fsm, count: int = 6) -> list[str]:
             if text not in strings:
                 strings.append(text)
     return strings[:count]
+
+
+def intersection(
+    patterns: Sequence[str], *, min_length: int = 0, max_length: int | None = None
+) -> Fsm:
+    """The strings every one of ``patterns`` accepts, within the length bounds. Raises
+    ``Unreadable``."""
+    found = language(patterns[0])
+    for pattern in patterns[1:]:
+        found = found & language(pattern)
+        _check_size(found)
+    if min_length or max_length is not None:
+        found = found & length_language(min_length, max_length)
+        _check_size(found)
+    return found
+
+
+def walk(fsm: Fsm, choose: Callable[[int], int], *, steps: int = 24) -> str | None:
+    """A string ``fsm`` accepts, spelt one transition at a time: ``choose(n)`` picks one of
+    ``n`` options (a random source), and past ``steps`` characters the shortest way to an
+    accepting state is taken. None when ``fsm`` accepts nothing."""
+    live = _live_states(fsm)
+    if fsm.initial not in live:
+        return None
+    distance = _distances_to_finals(fsm, live)
+    state, chars = fsm.initial, list[str]()
+    while True:
+        moves = [
+            (charclass, target)
+            for charclass, target in sorted(fsm.map[state].items(), key=lambda kv: str(kv[0]))
+            if target in distance and _representatives(charclass)
+        ]
+        if state in fsm.finals and (not moves or len(chars) >= steps or choose(3) == 0):
+            return "".join(chars)
+        if not moves:
+            return None
+        if len(chars) >= steps:
+            moves = [min(moves, key=lambda move: distance[move[1]])]
+        charclass, state = moves[choose(len(moves))]
+        options = _representatives(charclass)
+        chars.append(options[choose(len(options))])
+
+
+def _distances_to_finals(fsm: Fsm, live: set[Any]) -> dict[Any, int]:
+    incoming: dict[Any, set[Any]] = {state: set() for state in live}
+    for state, transitions in fsm.map.items():
+        for target in transitions.values():
+            if state in live and target in live:
+                incoming[target].add(state)
+    distance = {state: 0 for state in fsm.finals if state in live}
+    queue = deque(distance)
+    while queue:
+        state = queue.popleft()
+        for source in incoming[state]:
+            if source not in distance:
+                distance[source] = distance[state] + 1
+                queue.append(source)
+    return distance
 
 
 def _live_states(fsm: Fsm) -> set[Any]:

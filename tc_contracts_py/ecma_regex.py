@@ -54,6 +54,7 @@ __all__ = [
     "is_ecma_regex",
     "matches_everywhere",
     "needs_backtracking",
+    "pattern_conjunction",
     "python_search",
     "refusal_count",
     "regex_keywords",
@@ -578,3 +579,12 @@ def matches_everywhere(pattern: str, text: str) -> bool:
     if not ecma_search(pattern, text):
         return False
     return not python_readable(pattern) or python_search(pattern, text)
+
+
+def pattern_conjunction(patterns: list[str]) -> str:
+    """One ECMA-262 pattern that matches where every one of ``patterns`` does."""
+    if len(patterns) == 1:
+        return patterns[0]
+    # A pattern is searched for anywhere, and `^`/`$` inside a lookahead still mean the
+    # ends of the input, so each lookahead is exactly "this pattern matches".
+    return "^" + "".join(f"(?=[\\s\\S]*?(?:{pattern}))" for pattern in patterns)

@@ -45,6 +45,7 @@ from tc_contracts_py.ecma_regex import (
     ecma_to_python,
     ecma_to_rust,
     needs_backtracking,
+    pattern_conjunction,
 )
 from tc_contracts_py.errors import SchemaError
 from tc_contracts_py.pointer import (
@@ -54,7 +55,8 @@ from tc_contracts_py.pointer import (
     to_pointer,
     unescape_pointer_token,
 )
-from tc_contracts_py.schemaset import SchemaSet
+from tc_contracts_py.schemaset import Dialect, SchemaSet
+from tc_contracts_py.zod_formats import ZOD4_DEFAULT_PATTERNS, ZOD_FORMAT_REGEX
 
 # Keywords that make datamodel-code-generator emit imports or code.
 DANGEROUS_KEYWORDS = frozenset(
@@ -619,6 +621,87 @@ def translate_patterns(document: Any) -> None:
             }
 
 
+# The formats whose generated type reads a value as the contract does (engine.py narrows
+# date-time and date to Zod's reading), by JSON type.
+_MODEL_FORMATS: dict[str, frozenset[str]] = {
+    "string": frozenset({"date-time", "date", "email", "uri", "uuid"}),
+    "integer": frozenset({"int32", "int64"}),
+    "number": frozenset({"float", "double"}),
+}
+
+
+def _json_types(node: dict[str, Any]) -> set[str]:
+    declared = node.get("type", "string")
+    types = (
+        {declared}
+        if isinstance(declared, str)
+        else set(declared)
+        if isinstance(declared, list)
+        else set()
+    )
+    return {kind for kind in types if isinstance(kind, str) and kind != "null"}
+
+
+def _type_keeps_format(node: dict[str, Any], name: str) -> bool:
+    kinds = _json_types(node)
+    return bool(kinds) and all(name in _MODEL_FORMATS.get(kind, ()) for kind in kinds)
+
+
+def _add_pattern(node: dict[str, Any], pattern: str) -> None:
+    existing = node.get("pattern")
+    node["pattern"] = (
+        pattern if not isinstance(existing, str) else pattern_conjunction([existing, pattern])
+    )
+
+
+def formats_for_models(document: Any, dialect: Dialect) -> None:
+    """Keep a ``format`` only where the generator's type for it checks what the schema
+    checks, in place.
+
+    The generator maps other formats to types that read values their own way: ``duration``
+    to ``timedelta`` and ``ipv4`` to ``IPv4Address`` (both take a number), ``time`` to a
+    ``datetime.time`` that rewrites ``03:04`` as ``03:04:00``, ``ulid`` to a package the
+    models would import. Such a format is dropped, and Zod's regex for it (``zod_formats``)
+    becomes a pattern, so the field is a string checked as Zod checks it. In a Zod 4
+    document the pattern beside a kept format is Zod's own check: its default one is what
+    the type checks, and any other (a precision, an offset) the type would not check, so
+    there the format goes and the pattern stays.
+    """
+    for node, _ in iter_subschemas(document):
+        name = node.get("format")
+        if not isinstance(name, str):
+            continue
+        if not _type_keeps_format(node, name):
+            del node["format"]
+            if name in ZOD_FORMAT_REGEX and "string" in _json_types(node):
+                _add_pattern(node, ZOD_FORMAT_REGEX[name])
+        elif dialect is Dialect.DRAFT2020_12 and isinstance(node.get("pattern"), str):
+            if node["pattern"] == ZOD4_DEFAULT_PATTERNS.get(name):
+                del node["pattern"]
+            else:
+                del node["format"]
+
+
+def conjoin_pattern_allofs(document: Any) -> None:
+    """``allOf: [{pattern: a}, {pattern: b}]`` (Zod's ``.startsWith().endsWith()``, or two
+    ``.regex()`` checks) becomes one ``pattern`` on the node, in place: the generator
+    drops patterns inside ``allOf``."""
+    for node, _ in iter_subschemas(document):
+        members = node.get("allOf")
+        if not isinstance(members, list):
+            continue
+        patterns = [m for m in members if isinstance(m, dict) and m and set(m) == {"pattern"}]
+        if not patterns or not all(isinstance(m["pattern"], str) for m in patterns):
+            continue
+        own = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        node["pattern"] = pattern_conjunction(own + [member["pattern"] for member in patterns])
+        rest = [m for m in members if not any(m is p for p in patterns)]
+        if rest:
+            node["allOf"] = rest
+        else:
+            del node["allOf"]
+
+
 def require_all_enum_keys(document: Any) -> None:
     """An object keyed by an enum whose every key is required needs them all, in place.
 
@@ -684,6 +767,8 @@ def prepare_document(
     undot_definition_names(document)
     collapse_nullable_primitives(document)
     add_discriminators(document)
+    formats_for_models(document, schema.dialect)
+    conjoin_pattern_allofs(document)
     translate_patterns(document)
     require_all_enum_keys(document)
     mark_url_max_lengths(document)

@@ -231,7 +231,6 @@ class Contracts:
         self._validators: dict[str, jsonschema.protocols.Validator] = {}
         self._compiler: SchemaCompiler | None = None
         self._unknown_properties = unknown_properties
-        self._checker = format_checker(semantics)
 
     @classmethod
     def load(
@@ -287,7 +286,9 @@ class Contracts:
             entry = self.entry(name)
             cls = validator_class(entry.dialect, self.semantics)
             validator = cls(
-                entry.document, registry=self.schema_set.registry, format_checker=self._checker
+                entry.document,
+                registry=self.schema_set.registry,
+                format_checker=format_checker(self.semantics, entry.dialect),
             )
             self._validators[name] = validator
         return validator

@@ -20,7 +20,7 @@ from typing import Any
 
 from tc_contracts_py.errors import ContractsError
 from tc_contracts_py.pointer import to_pointer
-from tc_contracts_py.schemaset import SchemaSet
+from tc_contracts_py.schemaset import Dialect, SchemaSet
 from tc_contracts_py.testing.validation import Semantics, Violation, format_checker
 
 __all__ = ["FastPathUnavailable", "FastValidator", "fast_available"]
@@ -54,9 +54,11 @@ def _formats_in(schema_set: SchemaSet) -> set[str]:
     return found
 
 
-def _formats(schema_set: SchemaSet, semantics: Semantics) -> dict[str, Callable[[str], bool]]:
+def _formats(
+    schema_set: SchemaSet, semantics: Semantics, dialect: Dialect
+) -> dict[str, Callable[[str], bool]]:
     """The set's formats, checked by the reference checker so both engines agree on them."""
-    checker = format_checker(semantics)
+    checker = format_checker(semantics, dialect)
     formats: dict[str, Callable[[str], bool]] = {}
     for name in sorted(_formats_in(schema_set)):
         if name not in checker.checkers:
@@ -90,7 +92,7 @@ class FastValidator:
                 registry=registry,
                 base_uri=BASE_URI + entry.uri,
                 validate_formats=True,
-                formats=_formats(schema_set, semantics),
+                formats=_formats(schema_set, semantics, entry.dialect),
                 offline=True,
             )
         except ValueError as exc:  # jsonschema_rs.ValidationError is one

@@ -111,7 +111,7 @@ def _as_validator(schema: Any) -> jsonschema.protocols.Validator | None:
         dialect = (Dialect.from_uri(declared) if isinstance(declared, str) else None) or (
             Dialect.DRAFT7
         )
-        return validator_class(dialect)(schema, format_checker=format_checker())
+        return validator_class(dialect)(schema, format_checker=format_checker(dialect=dialect))
     raise TypeError("schema must be a validator, a schema document or None")
 
 

@@ -46,6 +46,7 @@ from hypothesis.errors import Unsatisfiable
 from referencing import Registry, Resource
 from referencing._core import Resolver
 
+from tc_contracts_py.ecma_fsm import Unreadable, intersection, walk
 from tc_contracts_py.ecma_regex import compile_generation, matches_everywhere
 from tc_contracts_py.errors import SchemaError
 from tc_contracts_py.pointer import to_pointer
@@ -325,7 +326,7 @@ class SchemaCompiler:
                 node,
                 registry=self.registry,
                 _resolver=loc.resolver,
-                format_checker=format_checker(self.semantics),
+                format_checker=format_checker(self.semantics, loc.dialect),
             )
             # Keeping the node alive keeps its id from being reused by another schema.
             cached = self._validators[key] = (node, validator)
@@ -411,6 +412,9 @@ class SchemaCompiler:
                 return self._ref(node["$ref"], loc)
             return self.all_of([(_without(node, "$ref"), loc), ({"$ref": node["$ref"]}, loc)])
         if "allOf" in node:
+            folded = _fold_pattern_members(node)
+            if folded is not None:
+                return self.compile(folded, loc)
             return self.all_of(
                 [(_without(node, "allOf"), loc), *((member, loc) for member in node["allOf"])]
             )
@@ -626,14 +630,16 @@ class SchemaCompiler:
         longest = node.get("maxLength")
         if longest is not None and int(longest) < shortest:
             return None
-        pattern = node.get("pattern")
+        patterns = _string_patterns(node)
         fmt = node.get("format")
         known = format_strategy(fmt) if isinstance(fmt, str) else None
         checks: list[Callable[[str], bool]] = []
         if known is not None:
             base: st.SearchStrategy[str] = known
             checks.append(lambda text: shortest <= len(text))
-        elif isinstance(pattern, str) and (generation := _generation(pattern)) is not None:
+        elif len(patterns) > 1 and (walks := _conjunction_strings(patterns)) is not None:
+            base = walks
+        elif patterns and (generation := _generation(patterns[0])) is not None:
             base = st.from_regex(generation, fullmatch=True)
             checks.append(lambda text: shortest <= len(text))
         else:
@@ -642,8 +648,8 @@ class SchemaCompiler:
         if longest is not None:
             limit = int(longest)
             checks.append(lambda text: utf16_length(text) <= limit)
-        if isinstance(pattern, str):
-            checks.append(lambda text: matches_everywhere(pattern, text))
+        if patterns:
+            checks.append(lambda text: all(matches_everywhere(p, text) for p in patterns))
         # An unknown format asserts nothing (JSON Schema's rule), so it needs no check here.
         if checks:
             # A named predicate: hypothesis parses the source of lambdas given to filter().
@@ -1308,6 +1314,55 @@ def _outside_enum(values: Sequence[Any], current: Any) -> Any:
         if canonical_json(candidate) not in keys:
             return candidate
     return None
+
+
+# Where the string patterns of an ``allOf`` (Zod's ``.startsWith().endsWith()``, two
+# ``.regex()`` checks) are carried once folded into their node: generating from one and
+# filtering by the others almost never finds a string, their automata's intersection does.
+_ALSO_PATTERNS = "x-tc-also-patterns"
+
+
+def _fold_pattern_members(node: dict[str, Any]) -> dict[str, Any] | None:
+    """``node`` with its pattern-only ``allOf`` members moved under ``_ALSO_PATTERNS``;
+    None when it has none."""
+    members = node["allOf"]
+    if not isinstance(members, list):
+        return None
+    patterns = [m for m in members if isinstance(m, dict) and set(m) == {"pattern"}]
+    if not patterns or not all(isinstance(m["pattern"], str) for m in patterns):
+        return None
+    folded = _without(node, "allOf")
+    rest = [m for m in members if not any(m is p for p in patterns)]
+    if rest:
+        folded["allOf"] = rest
+    folded[_ALSO_PATTERNS] = [
+        *node.get(_ALSO_PATTERNS, []),
+        *(member["pattern"] for member in patterns),
+    ]
+    return folded
+
+
+def _string_patterns(node: dict[str, Any]) -> list[str]:
+    own = node.get("pattern")
+    return [*([own] if isinstance(own, str) else []), *node.get(_ALSO_PATTERNS, [])]
+
+
+def _conjunction_strings(patterns: list[str]) -> st.SearchStrategy[str] | None:
+    """Strings that every pattern accepts, walked on their automata's intersection; None
+    when a pattern has no automaton or the intersection is empty."""
+    try:
+        accepted = intersection(patterns)
+    except Unreadable:
+        return None
+    if accepted.empty():
+        return None
+
+    @st.composite
+    def walks(draw: st.DrawFn) -> str:
+        text = walk(accepted, lambda n: draw(st.integers(0, n - 1)))
+        return "" if text is None else text
+
+    return walks()
 
 
 def _generation(pattern: str) -> re.Pattern[str] | None:

@@ -4,10 +4,14 @@ Two semantics are offered:
 
 ``"zod"`` (the default everywhere in ``tc_contracts_py.testing``)
     ``pattern`` is evaluated as ECMA-262 (as the JSON Schema spec and Zod say), so
-    ``\\d`` means ASCII digits and ``$`` means end of input; ``date-time`` must
-    end in ``Z``, as Zod's ``.datetime()`` demands (zod-to-json-schema emits
-    only ``format: date-time``, which alone would also admit ``+02:00``); ``email``
-    is Zod's e-mail rule (a domain with a TLD), not JSON Schema's "has an @".
+    ``\\d`` means ASCII digits and ``$`` means end of input. Formats mean what Zod
+    checks: in a draft-07 document (zod-to-json-schema, which writes ``format``
+    alone) ``date-time`` must end in ``Z``, as Zod's ``.datetime()`` demands, and
+    ``email`` is Zod's e-mail rule (a domain with a TLD), not JSON Schema's "has an
+    @"; in a 2020-12 document Zod 4 wrote its own check as the ``pattern`` beside
+    the format (an offset it allows included), so ``date-time`` and ``email`` keep
+    their generic meaning there. ``time``, ``duration``, ``ipv4`` and ``ipv6`` are
+    Zod's regexes in both (``tc_contracts_py.zod_formats``).
 ``"jsonschema"``
     What the ``jsonschema`` library does out of the box: Python ``re`` and
     RFC 3339 date-times with any offset. Useful to show where the two part.
@@ -21,6 +25,7 @@ missing rather than leave ``date-time`` silently unchecked.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -32,6 +37,7 @@ import jsonschema.validators
 from tc_contracts_py.ecma_regex import ecma_search, python_search, regex_keywords
 from tc_contracts_py.errors import ContractsError
 from tc_contracts_py.schemaset import Dialect
+from tc_contracts_py.zod_formats import ZOD_FORMAT_REGEX
 
 
 @dataclass(frozen=True)
@@ -64,8 +70,12 @@ _ZOD_EMAIL = re.compile(
 FORMAT_CHECKER = jsonschema.FormatChecker()
 
 
-def _zod_format_checker() -> jsonschema.FormatChecker:
+def _zod_format_checker(*, beside_zod4_patterns: bool) -> jsonschema.FormatChecker:
     checker = jsonschema.FormatChecker()
+    for name, source in ZOD_FORMAT_REGEX.items():
+        checker.checks(name)(_zod_regex_check(source))
+    if beside_zod4_patterns:
+        return checker
     rfc3339 = checker.checkers["date-time"][0] if "date-time" in checker.checkers else None
 
     @checker.checks("date-time")
@@ -83,7 +93,15 @@ def _zod_format_checker() -> jsonschema.FormatChecker:
     return checker
 
 
-ZOD_FORMAT_CHECKER = _zod_format_checker()
+def _zod_regex_check(source: str) -> Callable[[object], bool]:
+    def check(instance: object) -> bool:
+        return not isinstance(instance, str) or ecma_search(source, instance)
+
+    return check
+
+
+ZOD_FORMAT_CHECKER = _zod_format_checker(beside_zod4_patterns=False)
+ZOD4_FORMAT_CHECKER = _zod_format_checker(beside_zod4_patterns=True)
 
 
 class FormatSupportMissing(ContractsError):
@@ -99,8 +117,13 @@ def require_format_support() -> None:
         )
 
 
-def format_checker(semantics: Semantics = "zod") -> jsonschema.FormatChecker:
-    return ZOD_FORMAT_CHECKER if _checked(semantics) == "zod" else FORMAT_CHECKER
+def format_checker(
+    semantics: Semantics = "zod", dialect: Dialect | None = None
+) -> jsonschema.FormatChecker:
+    """The format checker for documents of ``dialect`` (a draft-07 one when not given)."""
+    if _checked(semantics) == "jsonschema":
+        return FORMAT_CHECKER
+    return ZOD4_FORMAT_CHECKER if dialect is Dialect.DRAFT2020_12 else ZOD_FORMAT_CHECKER
 
 
 def _checked(semantics: str) -> Semantics:
