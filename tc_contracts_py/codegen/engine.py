@@ -9,6 +9,12 @@ from collections.abc import Mapping
 from importlib.metadata import version
 from typing import Any
 
+from tc_contracts_py.codegen.checks import (
+    NEVER_KEY,
+    UNIQUE_ITEMS_KEY,
+    exact_literals,
+    marked_fields,
+)
 from tc_contracts_py.codegen.prepare import URL_MAX_LENGTH_KEY
 from tc_contracts_py.errors import CodegenError, SchemaError
 
@@ -44,8 +50,9 @@ GENERATOR_OPTIONS: dict[str, Any] = {
     "use_schema_description": True,
     "use_field_description": True,
     "use_double_quotes": True,
-    # How prepare hands a URL's maxLength past the generator (see _url_max_lengths).
-    "field_extra_keys": ["x-tc-url-max-length"],
+    # How prepare hands a URL's maxLength past the generator (see _url_max_lengths), and the
+    # checks codegen/checks.py adds.
+    "field_extra_keys": ["x-tc-url-max-length", NEVER_KEY, UNIQUE_ITEMS_KEY],
     "disable_timestamp": True,
     # Never read a file or the network while generating.
     "allow_remote_refs": False,
@@ -119,17 +126,22 @@ def _postprocess(source: str, class_name: str) -> str:
     # Each rewrite below parses the module; most modules need none of them.
     source, limited = _url_max_lengths(source) if URL_MAX_LENGTH_KEY in source else (source, False)
     if limited:
-        from datamodel_code_generator import PythonVersion
-        from datamodel_code_generator.format import apply_builtin_formatter
-
         wanted.add("UrlConstraints")
-        # The rewritten annotations are re-wrapped as the generator wraps its own.
-        source = apply_builtin_formatter(source, python_version=PythonVersion.PY_311)
+        source = _formatted(source)
     dated = "AwareDatetime" in source or "from datetime import" in source
     source, needed = _zod_date_formats(source) if dated else (source, set())
     if needed:
         wanted.update(needed)
         source = _ensure_from_import(source, "typing", {"Annotated"})
+    checked = False
+    for rewrite in (exact_literals, marked_fields):
+        source, needed = rewrite(source)
+        if needed:
+            checked = True
+            wanted.update(needed)
+            source = _ensure_from_import(source, "typing", {"Annotated"})
+    if checked:
+        source = _formatted(source)
     source, guarded = _numeric_enums_refuse_booleans(source)
     if guarded:
         wanted.add("GetCoreSchemaHandler")
@@ -139,6 +151,15 @@ def _postprocess(source: str, class_name: str) -> str:
             source, "from pydantic_core import CoreSchema, core_schema\n"
         )
     return source
+
+
+def _formatted(source: str) -> str:
+    """Rewritten annotations re-wrapped as the generator wraps its own."""
+    from datamodel_code_generator import PythonVersion
+    from datamodel_code_generator.format import apply_builtin_formatter
+
+    formatted: str = apply_builtin_formatter(source, python_version=PythonVersion.PY_311)
+    return formatted
 
 
 # Zod's `.datetime()` (zod-to-json-schema emits only `format: date-time`; Zod 4 adds this as a
@@ -340,44 +361,80 @@ _NOT_A_BOOLEAN_HOOK = """
 """
 
 
+_SAME_KIND_BLOCK = """
+
+def @NAME@(value: object, members: tuple[object, ...]) -> object:
+    \"\"\"In an enum of booleans and numbers a value matches a member of its own JSON kind.\"\"\"
+    if isinstance(value, bool | int | float) and not any(
+        value == member and isinstance(value, bool) is isinstance(member, bool)
+        for member in members
+    ):
+        raise ValueError("not a member of this enum (true is not 1, 0 is not false)")
+    return value
+"""
+_SAME_KIND_HOOK = """
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: object, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        members = tuple(member.value for member in cls)
+        return core_schema.no_info_before_validator_function(
+            lambda value: @NAME@(value, members), handler(source)
+        )
+"""
+
+
+def _enum_kind(node: ast.ClassDef) -> str | None:
+    """ "numbers" for an Enum with numbers and no boolean, "mixed" with both, else None."""
+    if not any(isinstance(b, ast.Name) and b.id in ("Enum", "IntEnum") for b in node.bases):
+        return None
+    values = [
+        stmt.value.value
+        for stmt in node.body
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant)
+    ]
+    if not any(type(v) in (int, float) for v in values):
+        return None
+    return "mixed" if any(type(v) is bool for v in values) else "numbers"
+
+
 def _numeric_enums_refuse_booleans(source: str) -> tuple[str, bool]:
-    """Give every Enum with a number among its members (and no boolean) a hook refusing bools."""
+    """Give every Enum with a number among its members a hook that keeps JSON kinds apart:
+    no boolean where it has none, a boolean only for a boolean member where it has both."""
     tree = ast.parse(source)
-    targets: list[ast.ClassDef] = []
-    for node in tree.body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        if not any(isinstance(b, ast.Name) and b.id in ("Enum", "IntEnum") for b in node.bases):
-            continue
-        values = [
-            stmt.value.value
-            for stmt in node.body
-            if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Constant)
-        ]
-        numeric = any(type(v) in (int, float) for v in values)
-        if numeric and not any(type(v) is bool for v in values):
-            targets.append(node)
+    targets = [
+        (node, kind)
+        for node in tree.body
+        if isinstance(node, ast.ClassDef) and (kind := _enum_kind(node)) is not None
+    ]
     if not targets:
         return source, False
     taken = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
         n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef | ast.FunctionDef)
     }
-    name = "_not_a_boolean"
-    while name in taken:
-        name += "_"
+    names = {"numbers": "_not_a_boolean", "mixed": "_same_json_kind"}
+    for kind, name in names.items():
+        while name in taken:
+            name += "_"
+        names[kind] = name
+    hooks = {"numbers": _NOT_A_BOOLEAN_HOOK, "mixed": _SAME_KIND_HOOK}
+    blocks = {"numbers": _NOT_A_BOOLEAN_BLOCK, "mixed": _SAME_KIND_BLOCK}
     lines = source.splitlines(keepends=True)
-    for node in sorted(targets, key=lambda n: n.lineno, reverse=True):
+    for node, kind in sorted(targets, key=lambda t: t[0].lineno, reverse=True):
         end = node.end_lineno or node.lineno
         if not lines[end - 1].endswith("\n"):
             lines[end - 1] += "\n"
-        lines.insert(end, _NOT_A_BOOLEAN_HOOK.lstrip("\n").replace("@NAME@", name))
+        lines.insert(end, hooks[kind].lstrip("\n").replace("@NAME@", names[kind]))
         lines.insert(end, "\n")
-    first = min(node.lineno for node in targets)
-    # The helper goes right before the first guarded enum (after any decorators/comments).
+    first = min(node.lineno for node, _ in targets)
+    # The helpers go right before the first guarded enum (after any decorators/comments).
     start = first - 1
     while start > 0 and lines[start - 1].strip() not in ("",):
         start -= 1
-    lines.insert(start, _NOT_A_BOOLEAN_BLOCK.lstrip("\n").replace("@NAME@", name) + "\n\n")
+    for kind in sorted({kind for _, kind in targets}, reverse=True):
+        block = blocks[kind].lstrip("\n").replace("@NAME@", names[kind])
+        lines.insert(start, block + "\n\n")
     return "".join(lines), True
 
 

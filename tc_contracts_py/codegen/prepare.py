@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, unquote, urljoin
 
+from tc_contracts_py.codegen.checks import NEVER_KEY, UNIQUE_ITEMS_KEY
 from tc_contracts_py.config import UnknownProperties
 from tc_contracts_py.ecma_regex import (
     compile_ecma,
@@ -682,24 +683,146 @@ def formats_for_models(document: Any, dialect: Dialect) -> None:
                 del node["format"]
 
 
-def conjoin_pattern_allofs(document: Any) -> None:
-    """``allOf: [{pattern: a}, {pattern: b}]`` (Zod's ``.startsWith().endsWith()``, or two
-    ``.regex()`` checks) becomes one ``pattern`` on the node, in place: the generator
-    drops patterns inside ``allOf``."""
+# Keywords an allOf member may hold for merge_primitive_allofs to fold it into its node.
+_MERGEABLE = frozenset(
+    {"type", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
+     "exclusiveMaximum", "minItems", "maxItems", "description", "title"}
+)  # fmt: skip
+_LOWER_BOUNDS = ("minLength", "minimum", "exclusiveMinimum", "minItems")
+_UPPER_BOUNDS = ("maxLength", "maximum", "exclusiveMaximum", "maxItems")
+
+
+def _mergeable(node: dict[str, Any], member: Any) -> bool:
+    if not (isinstance(member, dict) and member and set(member) <= _MERGEABLE):
+        return False
+    if "type" in member and "type" in node and member["type"] != node["type"]:
+        return False
+    bounds = (*_LOWER_BOUNDS, *_UPPER_BOUNDS)
+    numbers_only = all(_is_number(member[k]) for k in bounds if k in member)
+    return numbers_only and all(_is_number(node[k]) for k in bounds if k in node and k in member)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def merge_primitive_allofs(document: Any) -> None:
+    """Fold ``allOf`` members that only narrow a string, number or array (Zod's ``.pipe()``
+    gives ``allOf: [{type: string, maxLength: 4}, {type: string}]``, two ``.regex()`` checks
+    give ``allOf: [{pattern: a}, {pattern: b}]``) into their node, in place: the generator
+    drops such members. Bounds take the tighter value, patterns are conjoined."""
     for node, _ in iter_subschemas(document):
         members = node.get("allOf")
         if not isinstance(members, list):
             continue
-        patterns = [m for m in members if isinstance(m, dict) and m and set(m) == {"pattern"}]
-        if not patterns or not all(isinstance(m["pattern"], str) for m in patterns):
+        patterns = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        folded = []
+        for member in members:
+            if _mergeable(node, member):  # against the node as folded so far
+                _fold(node, member, patterns)
+                folded.append(member)
+        if not folded:
             continue
-        own = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
-        node["pattern"] = pattern_conjunction(own + [member["pattern"] for member in patterns])
-        rest = [m for m in members if not any(m is p for p in patterns)]
+        if patterns:
+            node["pattern"] = pattern_conjunction(patterns)
+        rest = [m for m in members if not any(m is f for f in folded)]
         if rest:
             node["allOf"] = rest
         else:
             del node["allOf"]
+
+
+def _fold(node: dict[str, Any], member: dict[str, Any], patterns: list[str]) -> None:
+    for key, value in member.items():
+        if key == "pattern":
+            if isinstance(value, str) and value not in patterns:
+                patterns.append(value)
+        elif key in _LOWER_BOUNDS:
+            node[key] = max(node.get(key, value), value)
+        elif key in _UPPER_BOUNDS:
+            node[key] = min(node.get(key, value), value)
+        else:
+            node.setdefault(key, value)
+
+
+def _admits_nothing(node: Any) -> bool:
+    return node is False or (isinstance(node, dict) and node.get("not") == {} and len(node) == 1)
+
+
+def drop_never_branches(document: Any) -> None:
+    """An ``anyOf``/``oneOf`` branch that admits no value (``{"not": {}}``, zod-to-json-schema's
+    ``undefined`` in ``z.string().optional()`` as a root or a tuple member) is dropped, in
+    place; a single branch left takes the place of the keyword. The generator reads such
+    a branch as ``Any``, which would accept every value."""
+    for node, _ in iter_subschemas(document):
+        for keyword in ("anyOf", "oneOf"):
+            branches = node.get(keyword)
+            if not isinstance(branches, list) or not any(map(_admits_nothing, branches)):
+                continue
+            kept = [b for b in branches if not _admits_nothing(b)]
+            if not kept:
+                continue
+            if len(kept) == 1 and isinstance(kept[0], dict) and not set(kept[0]) & set(node):
+                del node[keyword]
+                node.update(kept[0])
+            else:
+                node[keyword] = kept
+
+
+def mark_never_properties(document: Any) -> None:
+    """A property that admits no value (``z.never()``) is marked for codegen/checks.py, in
+    place: the generator reads ``{"not": {}}`` as ``Any``."""
+    for node, _ in iter_subschemas(document):
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            for name, schema in list(properties.items()):
+                if _admits_nothing(schema):
+                    properties[name] = {NEVER_KEY: True}
+
+
+def mark_unique_items(document: Any) -> None:
+    """``uniqueItems: true`` is marked for codegen/checks.py, in place: the generator drops it."""
+    for node, _ in iter_subschemas(document):
+        if node.get("uniqueItems") is True:
+            node[UNIQUE_ITEMS_KEY] = True
+
+
+def _closed_tuple(node: dict[str, Any]) -> tuple[str, list[Any]] | None:
+    """The prefix keyword and members of an array that holds exactly its prefix items."""
+    if isinstance(node.get("prefixItems"), list) and node.get("items") is False:
+        return "prefixItems", node["prefixItems"]
+    if isinstance(node.get("items"), list) and node.get("additionalItems") is False:
+        return "items", node["items"]
+    return None
+
+
+# Above this many lengths an optional-membered tuple stays a list (a union per length).
+_MAX_TUPLE_LENGTHS = 8
+
+
+def expand_short_tuples(document: Any) -> None:
+    """A closed tuple that may stop early (Zod 4's ``z.tuple([a, b.optional()])``:
+    ``minItems`` below its length) becomes one fixed tuple per allowed length, in place:
+    the generator makes it a list of any member type, whose positions go unchecked."""
+    for node, _ in iter_subschemas(document):
+        if node.get("type") != "array" or set(node) & {"anyOf", "oneOf", "allOf"}:
+            continue
+        closed = _closed_tuple(node)
+        if closed is None:
+            continue
+        keyword, members = closed
+        shortest = node.get("minItems", 0)
+        longest = min(node.get("maxItems", len(members)), len(members))
+        if not (_is_number(shortest) and shortest < longest <= shortest + _MAX_TUPLE_LENGTHS):
+            continue
+        rest = "items" if keyword == "prefixItems" else "additionalItems"
+        node["anyOf"] = [
+            {"type": "array", keyword: members[:length], rest: False, "minItems": length,
+             "maxItems": length}
+            for length in range(int(shortest), longest + 1)
+        ]  # fmt: skip
+        for key in ("type", keyword, rest, "minItems", "maxItems"):
+            node.pop(key, None)
 
 
 def require_all_enum_keys(document: Any) -> None:
@@ -765,12 +888,16 @@ def prepare_document(
     document = hoist_named_root(document)
     hoist_path_refs(document, schema.dialect.definitions_keyword)
     undot_definition_names(document)
+    drop_never_branches(document)
+    mark_never_properties(document)
+    expand_short_tuples(document)
     collapse_nullable_primitives(document)
     add_discriminators(document)
     formats_for_models(document, schema.dialect)
-    conjoin_pattern_allofs(document)
+    merge_primitive_allofs(document)
     translate_patterns(document)
     require_all_enum_keys(document)
     mark_url_max_lengths(document)
+    mark_unique_items(document)
     apply_unknown_properties(document, unknown_properties)
     return document
