@@ -3,7 +3,10 @@
 - Literal members keep their JSON kind: ``Literal[True]`` alone accepts ``1`` and
   ``Literal[0]`` accepts ``false`` (``True == 1`` in Python, not in JSON).
 - Fields that prepare marked (``NEVER_KEY`` on a ``z.never()`` property, which the generator
-  reads as ``Any``; ``UNIQUE_ITEMS_KEY`` for ``uniqueItems``, which it drops) get a validator.
+  reads as ``Any``; ``UNIQUE_ITEMS_KEY`` for ``uniqueItems``, which it drops; ``REST_KEY`` on
+  a tuple with a rest, ``z.tuple([a, b]).rest(c)``, which prepare turned into the fixed
+  tuple ``(a, b, c)``) get a validator, or for the tuple the hook that makes its last member
+  repeat (pydantic-core's variadic tuples; the generator has no way to write one).
 
 Each rewrite parses the module once and edits the source text at the nodes' offsets, so the
 rest of the generator's formatting stays byte for byte.
@@ -16,7 +19,8 @@ import ast
 # Set by prepare after every keyword outside the vocabulary was dropped, so a schema cannot.
 NEVER_KEY = "x-tc-never"
 UNIQUE_ITEMS_KEY = "x-tc-unique-items"
-MARKER_KEYS = (NEVER_KEY, UNIQUE_ITEMS_KEY)
+REST_KEY = "x-tc-rest-from"
+MARKER_KEYS = (NEVER_KEY, UNIQUE_ITEMS_KEY, REST_KEY)
 
 _SAME_KIND_BLOCK = '''
 
@@ -61,6 +65,31 @@ def @NAME@(value: object) -> object:
         if len(set(keys)) != len(keys):
             raise ValueError("items must be unique")
     return value
+'''
+
+_REST_BLOCK = '''
+
+class @NAME@:
+    """A tuple whose members from ``index`` on are one repeating member, as in
+    ``z.tuple([a, b]).rest(c)``."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __get_pydantic_core_schema__(self, source: object, handler: GetCoreSchemaHandler) -> dict:
+        schema = handler(source)
+        pending: list[dict] = [schema]
+        while pending:
+            node = pending.pop()
+            if node.get("type") == "tuple":
+                node["variadic_item_index"] = self.index
+                node.pop("min_length", None)
+                node.pop("max_length", None)
+            elif node.get("type") == "union":
+                pending.extend(c[0] if isinstance(c, tuple) else c for c in node["choices"])
+            elif isinstance(node.get("schema"), dict):
+                pending.append(node["schema"])
+        return schema
 '''
 
 
@@ -124,16 +153,28 @@ def exact_literals(source: str) -> tuple[str, set[str]]:
     if not found:
         return source, set()
     name = _free_name(tree, "_SameJsonKind")
+    # A literal that already heads an `Annotated[...]` takes the check beside it.
+    heads = {
+        id(node.slice.elts[0])
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "Annotated"
+        and isinstance(node.slice, ast.Tuple)
+    }
     edits: list[tuple[ast.expr, str]] = []
     for node, text in found:
         listed = text[len("Literal[") : -1].strip().rstrip(",")
-        edits.append((node, f"Annotated[{text}, BeforeValidator({name}({listed}))]"))
+        check = f"BeforeValidator({name}({listed}))"
+        edits.append(
+            (node, f"{text}, {check}" if id(node) in heads else f"Annotated[{text}, {check}]")
+        )
     source = _replace_spans(source, edits)
     source = _after_imports(source, tree, _SAME_KIND_BLOCK.replace("@NAME@", name))
     return source, {"BeforeValidator"}
 
 
-def _marker(call: ast.expr, source: str) -> tuple[str, list[str]] | None:
+def _marker(call: ast.expr, source: str) -> tuple[str, list[str], ast.expr] | None:
     """The marker a ``Field(json_schema_extra={MARKER: True}, …)`` carries, and the source
     of its other keywords."""
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
@@ -145,10 +186,15 @@ def _marker(call: ast.expr, source: str) -> tuple[str, list[str]] | None:
             continue
         keys = extra.value.keys
         if len(keys) == 1 and isinstance(keys[0], ast.Constant) and keys[0].value in MARKER_KEYS:
+            marker = str(keys[0].value)
+            # The rest hook lifts the fixed tuple's lengths, which the Field would still check.
+            dropped = {"min_length", "max_length"} if marker == REST_KEY else set()
             rest = [
-                ast.get_source_segment(source, k) or "" for k in call.keywords if k is not extra
+                ast.get_source_segment(source, k) or ""
+                for k in call.keywords
+                if k is not extra and k.arg not in dropped
             ]
-            return str(keys[0].value), rest
+            return marker, rest, extra.value.values[0]
     return None
 
 
@@ -158,7 +204,7 @@ def marked_fields(source: str) -> tuple[str, set[str]]:
     if not any(key in source for key in MARKER_KEYS):
         return source, set()
     tree = ast.parse(source)
-    found: list[tuple[ast.Subscript, str, str, list[str]]] = []
+    found: list[tuple[ast.Subscript, str, str, list[str], ast.expr]] = []
     for node in ast.walk(tree):
         if not (
             isinstance(node, ast.Subscript)
@@ -178,24 +224,26 @@ def marked_fields(source: str) -> tuple[str, set[str]]:
     names = {
         NEVER_KEY: _free_name(tree, "_never"),
         UNIQUE_ITEMS_KEY: _free_name(tree, "_unique_items"),
+        REST_KEY: _free_name(tree, "_RestFrom"),
     }
     checks = {
         NEVER_KEY: f"BeforeValidator({names[NEVER_KEY]})",
         UNIQUE_ITEMS_KEY: f"AfterValidator({names[UNIQUE_ITEMS_KEY]})",
+        REST_KEY: f"{names[REST_KEY]}(@VALUE@)",
     }
     edits: list[tuple[ast.expr, str]] = []
-    for node, inner_text, marker, rest in found:
+    for node, inner_text, marker, rest, value in found:
+        check = checks[marker].replace("@VALUE@", ast.get_source_segment(source, value) or "0")
         field = f", Field({', '.join(rest)})" if rest else ""
-        edits.append((node, f"Annotated[{inner_text}, {checks[marker]}{field}]"))
+        edits.append((node, f"Annotated[{inner_text}, {check}{field}]"))
     source = _replace_spans(source, edits)
-    used = {marker for _, _, marker, _ in found}
-    block = ""
-    if NEVER_KEY in used:
-        block += _NEVER_BLOCK.replace("@NAME@", names[NEVER_KEY])
-    if UNIQUE_ITEMS_KEY in used:
-        block += _UNIQUE_BLOCK.replace("@NAME@", names[UNIQUE_ITEMS_KEY])
+    used = {found_marker[2] for found_marker in found}
+    blocks = {NEVER_KEY: _NEVER_BLOCK, UNIQUE_ITEMS_KEY: _UNIQUE_BLOCK, REST_KEY: _REST_BLOCK}
+    block = "".join(blocks[key].replace("@NAME@", names[key]) for key in MARKER_KEYS if key in used)
     source = _after_imports(source, tree, block)
     wanted = {"BeforeValidator"} if NEVER_KEY in used else set()
     if UNIQUE_ITEMS_KEY in used:
         wanted |= {"AfterValidator", "BaseModel"}
+    if REST_KEY in used:
+        wanted |= {"GetCoreSchemaHandler"}
     return source, wanted

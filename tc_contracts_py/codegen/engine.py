@@ -11,6 +11,7 @@ from typing import Any
 
 from tc_contracts_py.codegen.checks import (
     NEVER_KEY,
+    REST_KEY,
     UNIQUE_ITEMS_KEY,
     exact_literals,
     marked_fields,
@@ -52,7 +53,7 @@ GENERATOR_OPTIONS: dict[str, Any] = {
     "use_double_quotes": True,
     # How prepare hands a URL's maxLength past the generator (see _url_max_lengths), and the
     # checks codegen/checks.py adds.
-    "field_extra_keys": ["x-tc-url-max-length", NEVER_KEY, UNIQUE_ITEMS_KEY],
+    "field_extra_keys": ["x-tc-url-max-length", NEVER_KEY, UNIQUE_ITEMS_KEY, REST_KEY],
     "disable_timestamp": True,
     # Never read a file or the network while generating.
     "allow_remote_refs": False,
@@ -146,6 +147,8 @@ def _postprocess(source: str, class_name: str) -> str:
     if guarded:
         wanted.add("GetCoreSchemaHandler")
     source = _ensure_pydantic_imports(source, wanted) if wanted else source
+    if checked and "Field(" not in source:
+        source = _without_pydantic_import(source, "Field")
     if guarded:
         source = _after_pydantic_import(
             source, "from pydantic_core import CoreSchema, core_schema\n"
@@ -486,6 +489,33 @@ def _after_pydantic_import(source: str, line: str) -> str:
     return source[:end] + line + source[end:]
 
 
+def _without_pydantic_import(source: str, name: str) -> str:
+    """The ``from pydantic import …`` statement without ``name`` (a rewrite took its last use)."""
+    match = _PYDANTIC_IMPORT_RE.search(source)
+    if match is None:
+        return source
+    present = _listed(match)
+    if name not in present:
+        return source
+    rest = present - {name}
+    line = _pydantic_import_line(rest) if rest else ""
+    end = match.end() + (0 if rest else 1)  # with no name left the line goes, newline too
+    return source[: match.start()] + line + source[end:]
+
+
+def _listed(match: re.Match[str]) -> set[str]:
+    listed = match.group("names") or match.group("names1")
+    return {n.strip() for n in listed.replace("\n", " ").split(",") if n.strip()}
+
+
+def _pydantic_import_line(names: set[str]) -> str:
+    merged = sorted(names)
+    one_line = f"from pydantic import {', '.join(merged)}"
+    if len(one_line) > 100:
+        one_line = "from pydantic import (\n" + "".join(f"    {n},\n" for n in merged) + ")"
+    return one_line
+
+
 def _ensure_pydantic_imports(source: str, names: set[str]) -> str:
     match = _PYDANTIC_IMPORT_RE.search(source)
     if match is None:
@@ -501,10 +531,5 @@ def _ensure_pydantic_imports(source: str, names: set[str]) -> str:
             lines.insert(end, f"\nfrom pydantic import {', '.join(sorted(names))}\n")
             return "".join(lines)
         return _add_import_line(source, f"from pydantic import {', '.join(sorted(names))}\n")
-    listed = match.group("names") or match.group("names1")
-    present = {n.strip() for n in listed.replace("\n", " ").split(",") if n.strip()}
-    merged = sorted(present | names)
-    one_line = f"from pydantic import {', '.join(merged)}"
-    if len(one_line) > 100:
-        one_line = "from pydantic import (\n" + "".join(f"    {n},\n" for n in merged) + ")"
-    return source[: match.start()] + one_line + source[match.end() :]
+    line = _pydantic_import_line(_listed(match) | names)
+    return source[: match.start()] + line + source[match.end() :]

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, unquote, urljoin
 
-from tc_contracts_py.codegen.checks import NEVER_KEY, UNIQUE_ITEMS_KEY
+from tc_contracts_py.codegen.checks import NEVER_KEY, REST_KEY, UNIQUE_ITEMS_KEY
 from tc_contracts_py.config import UnknownProperties
 from tc_contracts_py.ecma_regex import (
     compile_ecma,
@@ -796,6 +796,39 @@ def _closed_tuple(node: dict[str, Any]) -> tuple[str, list[Any]] | None:
     return None
 
 
+def _open_tuple(node: dict[str, Any]) -> tuple[str, str, list[Any]] | None:
+    """The prefix keyword, the rest keyword and the prefix of a tuple with a rest schema."""
+    if isinstance(node.get("prefixItems"), list) and isinstance(node.get("items"), dict):
+        return "prefixItems", "items", node["prefixItems"]
+    if isinstance(node.get("items"), list) and isinstance(node.get("additionalItems"), dict):
+        return "items", "additionalItems", node["items"]
+    return None
+
+
+def mark_tuple_rests(document: Any) -> None:
+    """A property holding a tuple with a rest (``z.tuple([a, b]).rest(c)``) becomes the fixed
+    tuple ``(a, b, c)`` marked for codegen/checks.py, which makes its last member repeat,
+    in place: the generator makes it a list of any member type. Only a property's own
+    schema carries a mark through the generator, so a tuple elsewhere stays a list."""
+    for node, _ in iter_subschemas(document):
+        properties = node.get("properties")
+        if not isinstance(properties, dict):
+            continue
+        for schema in properties.values():
+            if not isinstance(schema, dict) or schema.get("type") != "array":
+                continue
+            found = _open_tuple(schema)
+            if found is None or "maxItems" in schema or set(schema) & {"uniqueItems", "contains"}:
+                continue
+            prefix_key, rest_key, prefix = found
+            if schema.get("minItems", 0) != len(prefix):
+                continue
+            schema[prefix_key] = [*prefix, schema[rest_key]]
+            schema[rest_key] = False
+            schema["minItems"] = schema["maxItems"] = len(prefix) + 1
+            schema[REST_KEY] = len(prefix)
+
+
 # Above this many lengths an optional-membered tuple stays a list (a union per length).
 _MAX_TUPLE_LENGTHS = 8
 
@@ -891,6 +924,7 @@ def prepare_document(
     drop_never_branches(document)
     mark_never_properties(document)
     expand_short_tuples(document)
+    mark_tuple_rests(document)
     collapse_nullable_primitives(document)
     add_discriminators(document)
     formats_for_models(document, schema.dialect)

@@ -21,6 +21,20 @@ from pydantic import (
 )
 from typing_extensions import TypeAliasType
 
+
+class _SameJsonKind:
+    """A literal matches a member of its own JSON kind: `true` is not `1`, `0` is not `false`."""
+
+    def __init__(self, *members: object) -> None:
+        self.members = members
+
+    def __call__(self, value: object) -> object:
+        for member in self.members:
+            if value == member and isinstance(value, bool) is isinstance(member, bool):
+                return value
+        raise ValueError(f"expected one of {self.members!r}")
+
+
 _DATE_TIME_Z = _re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?Z")
 
 
@@ -72,7 +86,9 @@ class TrainingEventV2SessionCompleted(BaseModel):
     """
 
     type: Literal["session_completed"]
-    schema_version: Annotated[Literal[2], Field(alias="schemaVersion")]
+    schema_version: Annotated[
+        Literal[2], BeforeValidator(_SameJsonKind(2)), Field(alias="schemaVersion")
+    ]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     occurred_at: Annotated[_DateTimeZ, Field(alias="occurredAt")]
@@ -87,7 +103,9 @@ class TrainingEventV2SessionSkipped(BaseModel):
     """
 
     type: Literal["session_skipped"]
-    schema_version: Annotated[Literal[2], Field(alias="schemaVersion")]
+    schema_version: Annotated[
+        Literal[2], BeforeValidator(_SameJsonKind(2)), Field(alias="schemaVersion")
+    ]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     occurred_at: Annotated[_DateTimeZ, Field(alias="occurredAt")]
@@ -102,7 +120,9 @@ class TrainingEventV2SessionRescheduled(BaseModel):
     """
 
     type: Literal["session_rescheduled"]
-    schema_version: Annotated[Literal[2], Field(alias="schemaVersion")]
+    schema_version: Annotated[
+        Literal[2], BeforeValidator(_SameJsonKind(2)), Field(alias="schemaVersion")
+    ]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     occurred_at: Annotated[_DateTimeZ, Field(alias="occurredAt")]
@@ -117,7 +137,9 @@ class TrainingEventV2ProfileUpdated(BaseModel):
     """
 
     type: Literal["profile_updated"]
-    schema_version: Annotated[Literal[2], Field(alias="schemaVersion")]
+    schema_version: Annotated[
+        Literal[2], BeforeValidator(_SameJsonKind(2)), Field(alias="schemaVersion")
+    ]
     event_id: Annotated[UUID, Field(alias="eventId")]
     athlete_id: Annotated[UUID, Field(alias="athleteId")]
     occurred_at: Annotated[_DateTimeZ, Field(alias="occurredAt")]
